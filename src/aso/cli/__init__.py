@@ -1,0 +1,1 @@
+"""The ``aso`` command: one module per capability, wired together in ``main``."""

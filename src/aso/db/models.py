@@ -1,0 +1,8 @@
+"""Imports every table module so ``Base.metadata`` is complete (for Alembic and the tests)."""
+
+from aso.db.base import Base
+from aso.employers import models as _employers  # noqa: F401
+from aso.members import models as _members  # noqa: F401
+from aso.security import models as _security  # noqa: F401
+
+metadata = Base.metadata
