@@ -56,7 +56,7 @@ def split(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
         raw = [Decimal(cents) * w / weight_sum for w in weights]
     floors = [int(r) for r in raw]
     left = cents - sum(floors)
-    order = sorted(range(len(raw)), key=lambda i: (raw[i] - floors[i]), reverse=True)
+    order = sorted(range(len(raw)), key=lambda i: raw[i] - floors[i], reverse=True)
     for i in order[:left]:
         floors[i] += 1
     return [from_cents(c) for c in floors]

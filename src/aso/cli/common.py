@@ -25,14 +25,14 @@ def print_json(data: Any) -> None:
 
 
 def fail(message: str, code: int = 2) -> NoReturn:
-    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True)
+    err.print(f"[red]error:[/red] {message}", highlight=False, markup=True, soft_wrap=True)
     raise typer.Exit(code)
 
 
 def report_error(exc: AsoError, code: int = 2) -> NoReturn:
     if isinstance(exc, ValidationFailed):
         for problem in exc.problems:
-            err.print(str(problem), highlight=False, markup=False)
+            err.print(str(problem), highlight=False, markup=False, soft_wrap=True)
         raise typer.Exit(code)
     fail(str(exc), code)
 

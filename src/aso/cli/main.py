@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from aso.cli import plans, simulate
+from aso.cli import demo, employers, members, plans, serve, simulate, users
 
 app = typer.Typer(
     name="aso",
@@ -13,8 +13,15 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(employers.app, name="employers")
+app.add_typer(members.members_app, name="members")
+app.add_typer(members.census_app, name="census")
+app.add_typer(members.eligibility_app, name="eligibility")
 app.add_typer(plans.app, name="plans")
+app.add_typer(users.app, name="users")
 app.command("simulate")(simulate.simulate)
+app.command("demo")(demo.demo)
+app.command("serve")(serve.serve)
 
 
 def main() -> None:

@@ -11,7 +11,16 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+    model_validator,
+)
 
 
 class Line(StrEnum):
@@ -62,6 +71,18 @@ DISABILITY_LINES = frozenset({Line.STD, Line.LTD})
 NonNegMoney = Annotated[Decimal, Field(ge=0, max_digits=14, decimal_places=2)]
 Share = Annotated[Decimal, Field(ge=0, le=1)]
 PositiveInt = Annotated[int, Field(gt=0, strict=True)]
+NDC_PATTERN = r"^[0-9]{11}$"
+"""A National Drug Code in the 11-digit (5-4-2) form pharmacy claims carry, without hyphens."""
+
+
+def _pharmacy_tier(category: str) -> str:
+    if category not in PHARMACY_CATEGORIES:
+        raise ValueError(f"must be one of {', '.join(PHARMACY_CATEGORIES)}")
+    return category
+
+
+Ndc = Annotated[str, StringConstraints(pattern=NDC_PATTERN)]
+PharmacyTier = Annotated[str, AfterValidator(_pharmacy_tier)]
 
 
 class _Frozen(BaseModel):
@@ -72,11 +93,13 @@ class Period(_Frozen):
     start: date
     end: date
 
-    @model_validator(mode="after")
-    def _ordered(self) -> Period:
-        if self.end < self.start:
-            raise ValueError("end must not be before start")
-        return self
+    @field_validator("end")
+    @classmethod
+    def _ordered(cls, end: date, info: ValidationInfo) -> date:
+        start = info.data.get("start")
+        if start is not None and end < start:
+            raise ValueError("must not be before start")
+        return end
 
     def contains(self, day: date) -> bool:
         return self.start <= day <= self.end
@@ -88,11 +111,13 @@ class Amounts(_Frozen):
     individual: NonNegMoney
     family: NonNegMoney
 
-    @model_validator(mode="after")
-    def _family_at_least_individual(self) -> Amounts:
-        if self.family < self.individual:
-            raise ValueError("family must be at least individual")
-        return self
+    @field_validator("family")
+    @classmethod
+    def _family_at_least_individual(cls, family: Decimal, info: ValidationInfo) -> Decimal:
+        individual = info.data.get("individual")
+        if individual is not None and family < individual:
+            raise ValueError("must be at least individual")
+        return family
 
 
 class Accumulation(_Frozen):
@@ -118,11 +143,13 @@ class CostShare(_Frozen):
     min_cost: NonNegMoney | None = None
     max_cost: NonNegMoney | None = None
 
-    @model_validator(mode="after")
-    def _bounds(self) -> CostShare:
-        if self.min_cost is not None and self.max_cost is not None and self.min_cost > self.max_cost:
-            raise ValueError("min_cost must not exceed max_cost")
-        return self
+    @field_validator("max_cost")
+    @classmethod
+    def _bounds(cls, max_cost: Decimal | None, info: ValidationInfo) -> Decimal | None:
+        min_cost = info.data.get("min_cost")
+        if min_cost is not None and max_cost is not None and max_cost < min_cost:
+            raise ValueError("must be at least min_cost")
+        return max_cost
 
 
 class Limit(_Frozen):
@@ -134,12 +161,17 @@ class Limit(_Frozen):
     months: PositiveInt | None = None
     lifetime: bool = False
 
+    @field_validator("months")
+    @classmethod
+    def _months_with_count(cls, months: int | None, info: ValidationInfo) -> int | None:
+        if months is not None and "count" in info.data and info.data["count"] is None:
+            raise ValueError("goes with count (a frequency such as once every 24 months)")
+        return months
+
     @model_validator(mode="after")
     def _something(self) -> Limit:
         if self.visits is None and self.dollars is None and self.count is None:
-            raise ValueError("a limit needs visits, dollars or count")
-        if self.months is not None and self.count is None:
-            raise ValueError("months goes with count (a frequency such as once every 24 months)")
+            raise ValueError("needs visits, dollars or count")
         return self
 
 
@@ -187,7 +219,7 @@ class Duration(_Frozen):
     @model_validator(mode="after")
     def _exactly_one(self) -> Duration:
         if sum(v is not None for v in (self.weeks, self.months, self.to_age)) != 1:
-            raise ValueError("give exactly one of weeks, months or to_age")
+            raise ValueError("needs exactly one of weeks, months or to_age")
         return self
 
 
@@ -226,18 +258,9 @@ class PlanDesign(_Frozen):
     annual_max: NonNegMoney | None = None
     lifetime_max: NonNegMoney | None = None
     pended_over: NonNegMoney | None = None
-    formulary: dict[str, str] = Field(default_factory=dict)
+    formulary: dict[Ndc, PharmacyTier] = Field(default_factory=dict)
+    """NDC (11 digits) -> one of the four ``rx_*`` tier categories."""
     disability: Disability | None = None
-
-    @field_validator("formulary")
-    @classmethod
-    def _formulary_tiers(cls, value: dict[str, str]) -> dict[str, str]:
-        for ndc, category in value.items():
-            if not (len(ndc) == 11 and ndc.isdigit()):
-                raise ValueError(f"NDC {ndc!r} must be 11 digits")
-            if category not in PHARMACY_CATEGORIES:
-                raise ValueError(f"NDC {ndc}: {category!r} is not a pharmacy tier")
-        return value
 
     @property
     def group(self) -> str:

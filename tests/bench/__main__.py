@@ -1,0 +1,13 @@
+"""``python -m tests.bench`` (``make bench``): run the benchmarks and print their figures."""
+
+from __future__ import annotations
+
+from tests.bench import engine
+
+
+def main() -> None:
+    engine.main()
+
+
+if __name__ == "__main__":
+    main()
