@@ -28,7 +28,7 @@ serve: venv
 	$(VENV)/bin/aso serve --host $(HOST) --port $(PORT)
 
 test: venv browser
-	$(PY) -m pytest
+	$(PY) -m pytest -n 2
 
 lint: venv
 	$(VENV)/bin/ruff check src tests

@@ -5,7 +5,8 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 
-from aso.synth.population import CENSUS_COLUMNS, Offerings, generate_census
+from aso.members.census_rows import CENSUS_COLUMNS
+from aso.synth.population import Offerings, generate_census
 
 START = date(2026, 1, 1)
 OFFER = Offerings(

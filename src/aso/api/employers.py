@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
+from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from starlette.concurrency import run_in_threadpool
 
-from aso.api.deps import CurrentPrincipal, Uow
+from aso.api.deps import CurrentPrincipal, Uow, get_app
 from aso.api.plans import read_document
+from aso.bootstrap import App
 from aso.employers.schemas import (
     EmployerCreate,
     EmployerRead,
@@ -23,7 +25,9 @@ from aso.employers.service import (
     list_employers,
     offer_plan,
 )
-from aso.members.schemas import EmployerSummary, MemberRead
+from aso.members.census import import_census
+from aso.members.crypto import SsnCipher
+from aso.members.schemas import CensusSummary, EmployerSummary, MemberRead
 from aso.members.service import employer_summary, list_members
 from aso.plans.validation import parse_design
 
@@ -81,3 +85,26 @@ def summary(
 def members(employer_id: int, uow: Uow, principal: CurrentPrincipal) -> list[MemberRead]:
     """Every member of the employer, for TPA staff only; the read is audit-logged."""
     return list_members(uow=uow, actor=principal, employer_id=employer_id)
+
+
+@router.post("/{employer_id}/census", response_model=CensusSummary)
+async def census(
+    employer_id: int,
+    request: Request,
+    app: Annotated[App, Depends(get_app)],
+    principal: CurrentPrincipal,
+    filename: str = "census.csv",
+) -> CensusSummary:
+    """Import a census CSV (the request body, ``Content-Type: text/csv``): all of it or, when
+    any row is wrong, nothing (422 listing every bad row and field). The same file twice changes
+    nothing the second time."""
+    text = (await request.body()).decode("utf-8-sig", errors="replace")
+    return await run_in_threadpool(
+        import_census,
+        uow=app.uow(),
+        actor=principal,
+        employer_id=employer_id,
+        text=text,
+        filename=filename,
+        cipher=SsnCipher(app.settings.resolved_ssn_key()),
+    )

@@ -23,6 +23,7 @@ from aso.employers.models import Employer, OfferedPlan, PlanYearRow
 from aso.employers.schemas import EmployerCreate, PlanYearCreate
 from aso.employers.service import add_plan_year, create_employer, offer_plan
 from aso.members.census import import_census
+from aso.members.census_rows import CENSUS_COLUMNS
 from aso.members.crypto import SsnCipher
 from aso.members.models import CensusImport, Coverage, Member
 from aso.plans.domain import PlanDesign
@@ -30,7 +31,7 @@ from aso.plans.templates import get_template
 from aso.security.domain import SYSTEM, Role
 from aso.security.models import ApiToken, User
 from aso.security.service import create_user
-from aso.synth.population import CENSUS_COLUMNS, Offerings, generate_census
+from aso.synth.population import Offerings, generate_census
 
 PLAN_YEAR = (date(2026, 1, 1), date(2026, 12, 31))
 DEMO_USER_PREFIX = "demo-"

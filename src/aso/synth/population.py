@@ -12,15 +12,8 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal
 
+from aso.members.census_rows import CENSUS_COLUMNS
 from aso.money import round_cents
-
-CENSUS_COLUMNS: tuple[str, ...] = (
-    "employee_number", "relationship", "first_name", "last_name", "dob", "sex", "ssn",
-    "address1", "city", "state", "zip", "hire_date", "annual_earnings", "employment_class",
-    "medical_plan", "medical_tier", "pharmacy_plan", "pharmacy_tier", "dental_plan",
-    "dental_tier", "vision_plan", "vision_tier", "std_plan", "ltd_plan", "coverage_start",
-    "coverage_end",
-)  # fmt: skip
 
 TIER_MIX: tuple[tuple[str, float], ...] = (
     ("employee", 0.45),
