@@ -181,7 +181,12 @@ SCHEDULES = (
             DrugPrice("00074433902", awp=Decimal("310.00")),
         ),
     ),
-    FeeSchedule(id="BENCH-OUT", network=Network.OUT, percent_of_medicare=Decimal("1.5")),
+    FeeSchedule(
+        id="BENCH-OUT",
+        network=Network.OUT,
+        percent_of_medicare=Decimal("1.5"),
+        percent_of_charge=Decimal("0.5"),
+    ),
 )
 
 PCP = "207Q00000X"
@@ -352,7 +357,7 @@ def run(workload: Workload) -> tuple[float, dict[str, int]]:
         for claim in claims:
             result = adjudicate_claim(claim, context=workload.context, state=state, history=history)
             for line in result.lines:
-                statuses[line.status] = statuses.get(line.status, 0) + 1
+                statuses[line.status.value] = statuses.get(line.status.value, 0) + 1
     return time.perf_counter() - started, statuses
 
 

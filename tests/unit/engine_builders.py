@@ -111,12 +111,13 @@ def claim(
     kind: ClaimType = ClaimType.PROFESSIONAL,
     frequency: Frequency = Frequency.ORIGINAL,
     replaces: str | None = None,
+    provider: Provider | None = None,
     **fields: Any,
 ) -> Claim:
     return Claim(
         id=claim_id,
         member=member,
-        provider=Provider(network),
+        provider=provider or Provider(network),
         received=received,
         lines=lines,
         type=kind,

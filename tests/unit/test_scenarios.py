@@ -9,6 +9,7 @@ from typing import Any
 
 import pytest
 
+from aso.claims.reasons import carc_codes, rarc_codes
 from aso.claims.scenario import check_expected, run_scenario
 from aso.yamlio import load_document
 from tests.conftest import shared_dir
@@ -45,9 +46,19 @@ def test_there_are_at_least_sixty_own_scenarios() -> None:
     assert len(OWN_FILES) >= 60
 
 
+def assert_codes_described(output: dict[str, Any]) -> None:
+    """Every CARC and RARC on a result has its description in aso/codes."""
+    for claim in output["claims"]:
+        for line in claim["lines"]:
+            assert {a["carc"] for a in line["adjustments"]} <= carc_codes(), line
+            assert set(line["remarks"]) <= rarc_codes(), line
+
+
 @pytest.mark.parametrize("path", OWN_FILES, ids=[p.stem for p in OWN_FILES])
 def test_own_scenario(path: Path) -> None:
-    assert_lines_balance(check_file(path))
+    output = check_file(path)
+    assert_lines_balance(output)
+    assert_codes_described(output)
 
 
 def test_shared_scenarios() -> None:

@@ -3,18 +3,22 @@
 Design overview:
 
 - ``domain``: the values that go in and come out (claims, lines, members, coverage, results,
-  adjustments). Frozen dataclasses with slots: the engine builds hundreds of thousands of them.
-- ``plan_rules``: a ``PlanDesign`` compiled once into plain lookups for the hot path.
-- ``categories`` (6.2), ``pricing`` (6.3), ``cost_sharing`` (6.4): each rule of its own section,
-  the category rules and relative values kept as data in ``aso/codes``.
-- ``eligibility`` and ``edits``: the edits of 6.1 that can deny or pend a line.
-- ``accumulators``: every adjudicated line yields accumulator *entries*; running totals are the
-  sum of the entries, so a store of entries can always rebuild them.
-- ``engine``: ``adjudicate_claim(claim, context=..., state=..., history=...)`` runs the edits in
-  order for one claim and gives a ``ClaimResult`` carrying the new entries.
-- ``parsing`` and ``scenario``: the plain-document form of section 7 (structural errors raise
-  ``ValidationFailed``), the ``aso simulate`` contract, and ``check_expected``.
+  adjustments, accumulator entries). Frozen dataclasses with slots: a batch builds hundreds of
+  thousands of them.
+- ``context``: the reference data (plans compiled by ``plan_rules``, members, coverage,
+  fee schedules, authorizations), built once from plain values.
+- ``engine``: ``adjudicate_claim(claim, context=, state=, history=)`` gives a ``ClaimResult``
+  carrying the accumulator entries the claim produced; corrections (frequency 7 and 8) reverse
+  the corrected claim first; ``reprocess`` adjudicates later claims again after a correction.
+- ``adjudication`` runs one line through the edits of 6.1 in order: ``eligibility``,
+  timely filing, duplicates and limits (``edits``), ``categories`` (6.2, rules kept as data in
+  ``aso/codes``), ``pricing`` (6.3); ``payment`` settles a covered line (6.4, arithmetic in
+  ``cost_sharing``); ``outcomes`` builds denied and pended lines (6.5).
+- ``accumulators``: totals are sums of entries, so a store of entries can always rebuild them.
+- ``parsing`` and ``reference`` read plain documents (structural errors raise
+  ``ValidationFailed`` naming claim, line and field); ``scenario``, ``output`` and ``checking``
+  are the ``aso simulate`` contract of section 7; ``explain`` words the decision trace and
+  ``reasons`` describes CARC/RARC codes.
 
-Denials and pends are data on the results (CARC/RARC codes, pend reasons); only broken input
-raises.
+Denials and pends are data on the results (reason codes, pend reasons); only broken input raises.
 """

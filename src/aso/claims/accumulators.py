@@ -38,15 +38,33 @@ def add_months(day: date, months: int) -> date:
     return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
 
 
+def _identity(entry: AccumulatorEntry, amount: Decimal) -> tuple[object, ...]:
+    """What pairs a reversal with the entry it reverses."""
+    return (
+        entry.line,
+        entry.member,
+        entry.kind,
+        amount,
+        entry.service_date,
+        entry.period_start,
+        entry.plan,
+        entry.group,
+        entry.network,
+        entry.category,
+    )
+
+
 class AccumulatorState:
     """Running totals of a set of entries (one family's, or any set); updated in place."""
 
-    __slots__ = ("_by_claim", "_dates", "_money")
+    __slots__ = ("_by_claim", "_cancelled", "_dates", "_money")
 
     def __init__(self) -> None:
         self._money: dict[tuple[object, ...], Decimal] = {}
         self._dates: dict[tuple[str, str], dict[date, int]] = {}
         self._by_claim: dict[str, list[AccumulatorEntry]] = {}
+        self._cancelled: dict[str, list[tuple[object, ...]]] = {}
+        """Reversals seen before the entries they reverse (stored entries come in any order)."""
 
     @classmethod
     def from_entries(cls, entries: Iterable[AccumulatorEntry]) -> AccumulatorState:
@@ -84,10 +102,27 @@ class AccumulatorState:
         money = self._money
         for key in keys:
             money[key] = money.get(key, ZERO) + amount
+        self._track(entry)
+
+    def _track(self, entry: AccumulatorEntry) -> None:
+        """Keep the entries of each claim that still count: a reversal cancels its original."""
+        claim = entry.claim
         if entry.reversed_by is None:
-            self._by_claim.setdefault(entry.claim, []).append(entry)
-        else:
-            self._by_claim.pop(entry.claim, None)
+            pending = self._cancelled.get(claim)
+            if pending:
+                identity = _identity(entry, entry.amount)
+                if identity in pending:
+                    pending.remove(identity)
+                    return
+            self._by_claim.setdefault(claim, []).append(entry)
+            return
+        identity = _identity(entry, -entry.amount)
+        kept = self._by_claim.get(claim, [])
+        for index, original in enumerate(kept):
+            if _identity(original, original.amount) == identity:
+                del kept[index]
+                return
+        self._cancelled.setdefault(claim, []).append(identity)
 
     def reverse_claim(self, claim: str, *, by: str) -> list[AccumulatorEntry]:
         """Negate the entries of ``claim`` that still count; the reversals are applied, returned."""

@@ -99,6 +99,10 @@ class ClaimHistory:
     def supersede(self, claim_id: str, *, by: str) -> None:
         """A replacement or a void takes the claim's lines out of the duplicate checks."""
         self._superseded_by[claim_id] = by
+        self.withdraw(claim_id)
+
+    def withdraw(self, claim_id: str) -> None:
+        """Take a claim's lines out of the duplicate checks (to adjudicate it again)."""
         for key in self._claims_lines.pop(claim_id, ()):
             kept = [p for p in self._lines.get(key, ()) if p.claim != claim_id]
             if kept:

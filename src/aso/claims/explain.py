@@ -14,6 +14,7 @@ from aso.claims.edits import PriorLine
 from aso.claims.eligibility import AFTER_COVERAGE, BEFORE_COVERAGE, Span
 from aso.claims.plan_rules import PlanRules, Share
 from aso.claims.pricing import percent
+from aso.claims.reasons import carc_description
 from aso.plans.domain import Line
 
 _WHO_OWES = {
@@ -131,4 +132,8 @@ def paid(plan_share: Decimal, member: Decimal) -> str:
 
 
 def denied(group: Group, carc: str, charge: Decimal) -> str:
-    return f"Denied {group.value}-{carc}: the {charge:.2f} charge is not paid; {_WHO_OWES[group]}."
+    reason = carc_description(carc)
+    return (
+        f"Denied {group.value}-{carc} ({reason.rstrip('.')}): the {charge:.2f} charge is not "
+        f"paid; {_WHO_OWES[group]}."
+    )
