@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from aso import __version__
-from aso.api import auth, employers, members, plans, simulate
+from aso.api import auth, employers, members, plans, providers, simulate
 from aso.bootstrap import App
 from aso.errors import AsoError, NotAuthenticated, ValidationFailed
 
@@ -47,6 +47,7 @@ def create_app(aso: App | None = None) -> FastAPI:
     api.include_router(employers.router)
     api.include_router(members.router)
     api.include_router(plans.router)
+    api.include_router(providers.router)
     api.include_router(simulate.router)
 
     from aso.web import routes as web

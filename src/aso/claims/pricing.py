@@ -128,68 +128,94 @@ def default_medicare_fee() -> MedicareFee:
     return MedicareFee(Decimal(settings["conversion_factor"]), values)
 
 
-class _Compiled:
-    """One schedule's lookups, built once."""
+class _Lookups:
+    """Rate and drug lookups of one rates/drugs list, built once however many contracts share it
+    (a network's schedule is often tagged with each of thousands of providers' NPIs)."""
 
-    __slots__ = ("by_category", "by_procedure", "by_revenue", "cf", "drugs", "schedule")
+    __slots__ = ("by_category", "by_procedure", "by_revenue", "drugs")
 
-    def __init__(self, schedule: FeeSchedule, medicare: MedicareFee) -> None:
-        self.schedule = schedule
+    def __init__(self, rates: Sequence[Rate], drugs: Sequence[DrugPrice]) -> None:
         self.by_procedure: dict[tuple[str, str], Rate] = {}
         self.by_revenue: dict[str, Rate] = {}
         self.by_category: dict[str, Rate] = {}
-        for rate in schedule.rates:
+        for rate in rates:
             if rate.procedure is not None:
                 self.by_procedure.setdefault((rate.procedure, rate.modifier or ""), rate)
             elif rate.revenue_code is not None:
                 self.by_revenue.setdefault(rate.revenue_code, rate)
             elif rate.category is not None:
                 self.by_category.setdefault(rate.category, rate)
-        self.drugs = {drug.ndc: drug for drug in schedule.drugs}
+        self.drugs = {drug.ndc: drug for drug in drugs}
+
+
+class _Compiled:
+    """One schedule with its (possibly shared) lookups."""
+
+    __slots__ = ("cf", "lookups", "schedule")
+
+    def __init__(self, schedule: FeeSchedule, lookups: _Lookups, medicare: MedicareFee) -> None:
+        self.schedule = schedule
+        self.lookups = lookups
         self.cf = schedule.conversion_factor or medicare.conversion_factor
 
     def rate(self, line: ClaimLine, category: str) -> Rate | None:
+        by_procedure = self.lookups.by_procedure
         procedure = line.procedure
         if procedure is not None:
             for modifier in line.modifiers:
-                found = self.by_procedure.get((procedure, modifier))
+                found = by_procedure.get((procedure, modifier))
                 if found is not None:
                     return found
-            found = self.by_procedure.get((procedure, ""))
+            found = by_procedure.get((procedure, ""))
             if found is not None:
                 return found
         if line.revenue_code is not None:
-            found = self.by_revenue.get(line.revenue_code)
+            found = self.lookups.by_revenue.get(line.revenue_code)
             if found is not None:
                 return found
-        return self.by_category.get(category)
+        return self.lookups.by_category.get(category)
 
 
 class Pricer:
-    """Prices lines against a set of fee schedules (all of a scenario's, or one network's)."""
+    """Prices lines against a set of fee schedules (all of a scenario's, or one network's).
+
+    Schedules are indexed by network and NPI, so choosing one for a claim costs the same with
+    twenty schedules or twenty thousand provider contracts.
+    """
 
     def __init__(
         self, schedules: Sequence[FeeSchedule], medicare: MedicareFee | None = None
     ) -> None:
         self.medicare = medicare or default_medicare_fee()
-        self._compiled = [_Compiled(s, self.medicare) for s in schedules]
+        shared: dict[tuple[int, int], _Lookups] = {}
+        self._by_npi: dict[tuple[Network, str], list[_Compiled]] = {}
+        self._general: dict[Network, list[_Compiled]] = {}
+        for schedule in schedules:
+            key = (id(schedule.rates), id(schedule.drugs))
+            lookups = shared.get(key)
+            if lookups is None:
+                lookups = shared[key] = _Lookups(schedule.rates, schedule.drugs)
+            compiled = _Compiled(schedule, lookups, self.medicare)
+            if schedule.npi is None:
+                self._general.setdefault(schedule.network, []).append(compiled)
+            else:
+                self._by_npi.setdefault((schedule.network, schedule.npi), []).append(compiled)
         self._chosen: dict[tuple[Network, str | None, ClaimType], _Compiled | None] = {}
 
     def _schedule(self, claim: Claim) -> _Compiled | None:
+        """The most specific schedule: the provider's own, then one for the claim type, then
+        the network's general one (file order among equals)."""
         provider = claim.provider
         key = (provider.network, provider.npi, claim.type)
         if key in self._chosen:
             return self._chosen[key]
+        own = self._by_npi.get((provider.network, provider.npi), []) if provider.npi else []
         candidates = [
             c
-            for c in self._compiled
-            if c.schedule.network is provider.network
-            and (c.schedule.npi is None or c.schedule.npi == provider.npi)
-            and (c.schedule.claim_types is None or claim.type in c.schedule.claim_types)
+            for c in (*own, *self._general.get(provider.network, ()))
+            if c.schedule.claim_types is None or claim.type in c.schedule.claim_types
         ]
-        candidates.sort(
-            key=lambda c: (c.schedule.npi is None, c.schedule.claim_types is None)
-        )  # stable: file order among equals
+        candidates.sort(key=lambda c: (c.schedule.npi is None, c.schedule.claim_types is None))
         chosen = candidates[0] if candidates else None
         self._chosen[key] = chosen
         return chosen
@@ -226,7 +252,7 @@ class Pricer:
         """The contract price and, when explaining, how it was found."""
         schedule = compiled.schedule
         if claim.type is ClaimType.PHARMACY and line.ndc is not None:
-            drug = compiled.drugs.get(line.ndc)
+            drug = compiled.lookups.drugs.get(line.ndc)
             if drug is not None:
                 found = _pharmacy_price(schedule, drug, line, category, explain)
                 if found is not None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from aso.cli import demo, employers, members, plans, serve, simulate, users
+from aso.cli import demo, employers, members, plans, providers, serve, simulate, users
 
 app = typer.Typer(
     name="aso",
@@ -18,6 +18,8 @@ app.add_typer(members.members_app, name="members")
 app.add_typer(members.census_app, name="census")
 app.add_typer(members.eligibility_app, name="eligibility")
 app.add_typer(plans.app, name="plans")
+app.add_typer(providers.app, name="providers")
+app.add_typer(providers.fees_app, name="fees")
 app.add_typer(users.app, name="users")
 app.command("simulate")(simulate.simulate)
 app.command("demo")(demo.demo)

@@ -3,6 +3,7 @@
 from aso.db.base import Base
 from aso.employers import models as _employers  # noqa: F401
 from aso.members import models as _members  # noqa: F401
+from aso.providers import models as _providers  # noqa: F401
 from aso.security import models as _security  # noqa: F401
 
 metadata = Base.metadata
