@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import aso.db.base
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -33,7 +31,7 @@ def upgrade() -> None:
         sa.Column("contact_name", sa.String(length=120), nullable=True),
         sa.Column("contact_email", sa.String(length=200), nullable=True),
         sa.Column("contact_phone", sa.String(length=40), nullable=True),
-        sa.Column("created_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_employers")),
         sa.UniqueConstraint("ein", name=op.f("uq_employers_ein")),
     )
@@ -43,7 +41,7 @@ def upgrade() -> None:
         sa.Column("employer_id", sa.Integer(), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("filename", sa.String(length=255), nullable=False),
-        sa.Column("imported_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("imported_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("imported_by", sa.String(length=120), nullable=False),
         sa.Column("summary_json", sa.Text(), nullable=False),
         sa.ForeignKeyConstraint(
@@ -83,10 +81,10 @@ def upgrade() -> None:
         sa.Column("state", sa.String(length=2), nullable=False),
         sa.Column("zip", sa.String(length=10), nullable=False),
         sa.Column("hire_date", sa.Date(), nullable=True),
-        sa.Column("annual_earnings_cents", aso.db.base.Money(), nullable=True),
+        sa.Column("annual_earnings_cents", sa.BigInteger(), nullable=True),
         sa.Column("employment_class", sa.String(length=40), nullable=True),
-        sa.Column("created_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "(relationship = 'subscriber' AND subscriber_id IS NULL AND employee_number IS NOT NULL) OR (relationship <> 'subscriber' AND subscriber_id IS NOT NULL AND employee_number IS NULL)",
             name=op.f("ck_members_family_shape"),
@@ -152,7 +150,7 @@ def upgrade() -> None:
         sa.Column("period_start", sa.Date(), nullable=False),
         sa.Column("period_end", sa.Date(), nullable=False),
         sa.Column("design_json", sa.Text(), nullable=False),
-        sa.Column("created_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("period_end >= period_start", name=op.f("ck_employer_plans_ordered")),
         sa.ForeignKeyConstraint(
             ["employer_id"],
@@ -191,7 +189,7 @@ def upgrade() -> None:
         sa.Column("employer_id", sa.Integer(), nullable=True),
         sa.Column("member_id", sa.Integer(), nullable=True),
         sa.Column("active", sa.Boolean(), nullable=False),
-        sa.Column("created_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["employer_id"],
             ["employers.id"],
@@ -212,8 +210,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("digest", sa.String(length=64), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("expires_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(
             ["user_id"], ["users.id"], name=op.f("fk_api_tokens_user_id_users"), ondelete="CASCADE"
         ),
@@ -226,7 +224,7 @@ def upgrade() -> None:
     op.create_table(
         "audit_log",
         sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column("at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
         sa.Column("username", sa.String(length=120), nullable=False),
         sa.Column("action", sa.String(length=40), nullable=False),
@@ -250,8 +248,8 @@ def upgrade() -> None:
         sa.Column("tier", sa.String(length=20), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=False),
         sa.Column("end_date", sa.Date(), nullable=True),
-        sa.Column("created_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "end_date IS NULL OR end_date >= start_date", name=op.f("ck_coverages_ordered")
         ),

@@ -10,8 +10,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-import aso.db.base
-
 revision: str = "0002"
 down_revision: str | None = "0001"
 branch_labels: str | Sequence[str] | None = None
@@ -27,13 +25,13 @@ def upgrade() -> None:
         sa.Column("name", sa.String(length=200), nullable=True),
         sa.Column("network", sa.String(length=3), nullable=False),
         sa.Column("claim_types", sa.String(length=80), nullable=True),
-        sa.Column("percent_of_charge_bp", aso.providers.models.BasisPoints(), nullable=True),
-        sa.Column("percent_of_medicare_bp", aso.providers.models.BasisPoints(), nullable=True),
-        sa.Column("conversion_factor_millicents", aso.providers.models.Millicents(), nullable=True),
-        sa.Column("awp_discount_bp", aso.providers.models.BasisPoints(), nullable=True),
-        sa.Column("dispensing_fee_cents", aso.db.base.Money(), nullable=False),
-        sa.Column("created_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("percent_of_charge_bp", sa.Integer(), nullable=True),
+        sa.Column("percent_of_medicare_bp", sa.Integer(), nullable=True),
+        sa.Column("conversion_factor_millicents", sa.BigInteger(), nullable=True),
+        sa.Column("awp_discount_bp", sa.Integer(), nullable=True),
+        sa.Column("dispensing_fee_cents", sa.BigInteger(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("network IN ('in', 'out')", name=op.f("ck_fee_schedules_network")),
         sa.CheckConstraint(
             "awp_discount_bp IS NULL OR (awp_discount_bp >= 0 AND awp_discount_bp <= 10000)",
@@ -62,7 +60,7 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("code", sa.String(length=20), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
-        sa.Column("created_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_networks")),
         sa.UniqueConstraint("code", name=op.f("uq_networks_code")),
     )
@@ -79,8 +77,8 @@ def upgrade() -> None:
         sa.Column("city", sa.String(length=80), nullable=False),
         sa.Column("state", sa.String(length=2), nullable=False),
         sa.Column("zip", sa.String(length=10), nullable=False),
-        sa.Column("created_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "kind IN ('professional', 'facility', 'pharmacy', 'dental', 'vision')",
             name=op.f("ck_providers_kind"),
@@ -96,8 +94,8 @@ def upgrade() -> None:
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("fee_schedule_id", sa.Integer(), nullable=False),
         sa.Column("ndc", sa.String(length=11), nullable=False),
-        sa.Column("awp_millicents", aso.providers.models.Millicents(), nullable=True),
-        sa.Column("mac_millicents", aso.providers.models.Millicents(), nullable=True),
+        sa.Column("awp_millicents", sa.BigInteger(), nullable=True),
+        sa.Column("mac_millicents", sa.BigInteger(), nullable=True),
         sa.CheckConstraint(
             "(awp_millicents IS NULL OR awp_millicents >= 0) AND (mac_millicents IS NULL OR mac_millicents >= 0)",
             name=op.f("ck_fee_schedule_drugs_not_negative"),
@@ -126,7 +124,7 @@ def upgrade() -> None:
         sa.Column("revenue_code", sa.String(length=4), nullable=False),
         sa.Column("category", sa.String(length=40), nullable=False),
         sa.Column("basis", sa.String(length=10), nullable=False),
-        sa.Column("amount_cents", aso.db.base.Money(), nullable=False),
+        sa.Column("amount_cents", sa.BigInteger(), nullable=False),
         sa.CheckConstraint(
             "(CASE WHEN procedure <> '' THEN 1 ELSE 0 END) + (CASE WHEN revenue_code <> '' THEN 1 ELSE 0 END) + (CASE WHEN category <> '' THEN 1 ELSE 0 END) = 1",
             name=op.f("ck_fee_schedule_rates_one_target"),
@@ -163,8 +161,8 @@ def upgrade() -> None:
         sa.Column("fee_schedule_id", sa.Integer(), nullable=False),
         sa.Column("start_date", sa.Date(), nullable=False),
         sa.Column("end_date", sa.Date(), nullable=True),
-        sa.Column("created_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
-        sa.Column("updated_at", aso.db.base.UTCDateTime(timezone=True), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint(
             "end_date IS NULL OR end_date >= start_date", name=op.f("ck_provider_contracts_ordered")
         ),
