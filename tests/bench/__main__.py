@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from tests.bench import engine
+from tests.bench import edi, engine
 
 
 def main() -> None:
     engine.main()
+    edi.main()
 
 
 if __name__ == "__main__":

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from aso.cli import demo, employers, members, plans, providers, serve, simulate, users
+from aso.cli import demo, edi, employers, members, plans, providers, serve, simulate, users
 
 app = typer.Typer(
     name="aso",
@@ -13,6 +13,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(edi.app, name="edi")
 app.add_typer(employers.app, name="employers")
 app.add_typer(members.members_app, name="members")
 app.add_typer(members.census_app, name="census")
