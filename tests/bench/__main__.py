@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from tests.bench import edi, engine
+from tests.bench import claims_db, engine
 
 
 def main() -> None:
     engine.main()
-    edi.main()
+    claims_db.main()
 
 
 if __name__ == "__main__":

@@ -10,7 +10,7 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from aso import __version__
-from aso.api import auth, employers, members, plans, providers, simulate
+from aso.api import auth, claims, edi, employers, members, plans, providers, simulate
 from aso.bootstrap import App
 from aso.errors import AsoError, NotAuthenticated, ValidationFailed
 
@@ -44,6 +44,8 @@ def create_app(aso: App | None = None) -> FastAPI:
         return JSONResponse(body, status_code=422)
 
     api.include_router(auth.router)
+    api.include_router(claims.router)
+    api.include_router(edi.router)
     api.include_router(employers.router)
     api.include_router(members.router)
     api.include_router(plans.router)

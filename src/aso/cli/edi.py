@@ -1,5 +1,5 @@
 """``aso edi``: X12 files. ``parse`` reads a file with the project's reader, no database;
-``validate`` checks it with pyx12, the independent validator.
+``validate`` checks it with pyx12, the independent validator; ``import`` processes it.
 
 Register with::
 
@@ -10,6 +10,12 @@ ST..SE with its claims in the scenario claim shape, errors and warnings); withou
 summary. Exit 0 when every set parsed, 1 when a set, a claim or an envelope has errors, 2 when
 the file is unreadable (not X12, a broken ISA). ``aso edi validate FILE`` prints pyx12's
 findings, one per line, and exits 1 when there are any, 2 when pyx12 cannot check the file.
+
+``aso edi import FILE`` detects the transactions (834 enrollment, 837 claims), processes each
+accepted set, writes the 999 (and the TA1, when one is due) beside the file, or in ``--ack-dir``,
+as ``FILE.999`` and ``FILE.ta1``, and prints a summary (``--json``: the summary alone). Exit 0
+when every set was accepted, 1 when something was rejected or the file was received before, 2
+when the file is not X12 or cannot be read.
 """
 
 from __future__ import annotations
@@ -19,11 +25,13 @@ from typing import Any
 
 import typer
 
-from aso.cli.common import fail, out, print_json
+from aso.cli.common import application, fail, out, print_json, report_error
 from aso.edi.findings import Unreadable
 from aso.edi.parse import has_errors, parse_file
+from aso.edi.schemas import ImportSummary, TransactionSummary
+from aso.errors import AsoError
 
-app = typer.Typer(help="X12 EDI files: parse and validate.", no_args_is_help=True)
+app = typer.Typer(help="X12 EDI files: parse, validate and import.", no_args_is_help=True)
 
 FILE_ARGUMENT = typer.Argument(..., help="an X12 file (834, 835, 837, 270/271, 276/277, 999)")
 
@@ -47,7 +55,10 @@ def _print_summary(file: Path, document: dict[str, Any]) -> None:
     for finding in document["errors"] + document["warnings"]:
         out.print(f"  {finding['text']}", markup=False)
     for transaction in document["transactions"]:
-        counts = f"{len(transaction['claims'])} claim(s)" if transaction["set"] == "837" else ""
+        counts = {
+            "837": f"{len(transaction['claims'])} claim(s)",
+            "834": f"{len(transaction['members'])} member(s)",
+        }.get(transaction["set"], "")
         out.print(
             f"  set {transaction['set']} {transaction['control_number']} "
             f"({transaction['guide'] or 'no guide'}): {transaction['status']}"
@@ -90,3 +101,99 @@ def validate(file: Path = FILE_ARGUMENT) -> None:
         out.print(f"{file}: pyx12 found {len(findings)} problem(s)", markup=False)
         raise typer.Exit(1)
     out.print(f"{file}: valid (pyx12 found nothing)", markup=False)
+
+
+@app.command("import")
+def import_(
+    file: Path = FILE_ARGUMENT,
+    ack_dir: Path | None = typer.Option(
+        None, "--ack-dir", help="write the 999 and TA1 here (default: beside the file)"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON only"),
+) -> None:
+    """Process an X12 file (834 enrollment, 837 claims) and write its 999 (and TA1)."""
+    from aso.edi.service import import_file
+    from aso.members.crypto import SsnCipher
+    from aso.security.domain import cli_principal
+
+    if not file.is_file():
+        fail(f"{file}: no such file")
+    folder = ack_dir or file.parent
+    with application() as aso:
+        try:
+            summary = import_file(
+                uow=aso.uow(),
+                actor=cli_principal(),
+                opener=lambda: file.open("rb"),
+                filename=file.name,
+                cipher=SsnCipher(aso.settings.resolved_ssn_key()),
+            )
+        except OSError as exc:
+            fail(f"{file}: cannot read: {exc.strerror or exc}")
+        except AsoError as exc:
+            report_error(exc)
+    written = _write_acks(folder, file.name, summary.ack_999, summary.ack_ta1)
+    if as_json:
+        print_json(summary.model_dump(mode="json") | {"acknowledgment_files": written})
+    else:
+        _print_import(file, summary, written)
+    if summary.status == "unreadable":
+        raise typer.Exit(2)
+    if summary.status != "processed":
+        raise typer.Exit(1)
+
+
+def _write_acks(folder: Path, name: str, ack_999: str | None, ta1: str | None) -> list[str]:
+    written = []
+    folder.mkdir(parents=True, exist_ok=True)
+    for suffix, text in ((".999", ack_999), (".ta1", ta1)):
+        if text is not None:
+            path = folder / f"{name}{suffix}"
+            path.write_text(text, encoding="ascii")
+            written.append(str(path))
+    return written
+
+
+def _print_import(file: Path, summary: ImportSummary, written: list[str]) -> None:
+    interchange = summary.interchange or {}
+    where = (
+        f"interchange {interchange['control_number']} from {interchange['sender']}"
+        if interchange
+        else "no interchange"
+    )
+    out.print(f"{file}: {where}: {summary.status.replace('_', ' ')}", markup=False)
+    for error in summary.errors:
+        out.print(f"  {error}", markup=False)
+    for transaction in summary.transactions:
+        out.print(
+            f"  set {transaction.set} {transaction.control_number} "
+            f"({transaction.guide or 'no guide'}): {transaction.status.replace('_', ' ')}"
+            + _counts(transaction),
+            markup=False,
+        )
+        details = transaction.errors + transaction.warnings
+        if transaction.enrollment:
+            details += transaction.enrollment["changes"] + transaction.enrollment["notes"]
+        for line in details:
+            out.print(f"    {line}", markup=False)
+    for path in written:
+        out.print(f"  acknowledgment written to {path}", markup=False)
+
+
+def _counts(transaction: TransactionSummary) -> str:
+    enrollment, claims = transaction.enrollment, transaction.claims
+    if enrollment:
+        employer = enrollment["employer"]
+        return (
+            f", employer {employer['name']} ({employer['ein']}), {enrollment['members']} "
+            f"member(s): {enrollment['members_added']} added, {enrollment['members_updated']} "
+            f"updated, {enrollment['members_unchanged']} unchanged; coverages: "
+            f"{enrollment['coverages_added']} added, {enrollment['coverages_changed']} changed, "
+            f"{enrollment['coverages_unchanged']} unchanged"
+        )
+    if claims:
+        return (
+            f", claims: {claims['stored']} stored, {claims['already_on_file']} already on file, "
+            f"{claims['rejected']} rejected"
+        )
+    return ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from aso.cli import demo, edi, employers, members, plans, providers, serve, simulate, users
+from aso.cli import claims, demo, edi, employers, members, plans, providers, serve, simulate, users
 
 app = typer.Typer(
     name="aso",
@@ -13,6 +13,9 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+app.add_typer(claims.accumulators_app, name="accumulators")
+app.add_typer(claims.auth_app, name="authorizations")
+app.add_typer(claims.claims_app, name="claims")
 app.add_typer(edi.app, name="edi")
 app.add_typer(employers.app, name="employers")
 app.add_typer(members.members_app, name="members")

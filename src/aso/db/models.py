@@ -1,6 +1,8 @@
 """Imports every table module so ``Base.metadata`` is complete (for Alembic and the tests)."""
 
+from aso.claims import models as _claims  # noqa: F401
 from aso.db.base import Base
+from aso.edi import models as _edi  # noqa: F401
 from aso.employers import models as _employers  # noqa: F401
 from aso.members import models as _members  # noqa: F401
 from aso.providers import models as _providers  # noqa: F401

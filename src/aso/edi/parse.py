@@ -27,13 +27,18 @@ from aso.edi.events import (
 )
 from aso.edi.findings import Finding
 from aso.edi.reader import CHUNK, Delimiters, SegmentReader
+from aso.edi.x834 import GUIDE as ENROLLMENT_GUIDE
+from aso.edi.x834 import EnrollmentReader, MemberRead
 from aso.edi.x837 import KINDS, ClaimReader
 
 
 def reader_for(header: SetHeader, delimiters: Delimiters) -> SetReader:
-    """The reader of a set's content: the 837 claim reader, or one that only checks."""
+    """The reader of a set's content: the 837 claim reader, the 834 member reader, or one
+    that only checks."""
     if header.set_id == "837" and header.reference in KINDS:
         return ClaimReader(header, delimiters)
+    if header.set_id == "834" and header.reference == ENROLLMENT_GUIDE:
+        return EnrollmentReader(header, delimiters)
     return SetReader(header, delimiters)
 
 
@@ -66,6 +71,8 @@ class _Collector:
             self.current["claims"].append(event.document)
             self.current["sources"].append(event.source)
             self.claim_findings.extend(event.findings)
+        elif isinstance(event, MemberRead):
+            self.current["members"].append(event.document)
         elif isinstance(event, SetOpened):
             self._open(event.header)
         elif isinstance(event, SetClosed):

@@ -1,0 +1,124 @@
+"""``/v1/claims``, ``/v1/members/{id}/accumulators``, ``/v1/authorizations`` and
+``/v1/accumulator-adjustments``: claim intake and reading, accumulators, prior authorizations
+and accumulator adjustments.
+
+Claims are submitted by providers and TPA staff as JSON (or YAML with ``Content-Type:
+application/yaml``), read back by staff and by the member's own family; every read of a claim
+or of accumulators is audit-logged. Register with ``api.include_router(claims.router)``.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Request, Response, status
+from starlette.concurrency import run_in_threadpool
+
+from aso.api.deps import CurrentPrincipal, Uow, require
+from aso.api.plans import read_document
+from aso.claims import service
+from aso.claims.adjustments import add_adjustment, list_adjustments
+from aso.claims.authorizations import add_authorization, list_authorizations
+from aso.claims.intake import submit_claims
+from aso.claims.schemas import (
+    AccumulatorAdjustmentCreate,
+    AccumulatorAdjustmentRead,
+    AuthorizationCreate,
+    AuthorizationRead,
+    ClaimRead,
+    ClaimReceipt,
+    MemberAccumulatorsRead,
+)
+from aso.security.domain import Principal, Role
+
+router = APIRouter(prefix="/v1", tags=["claims"])
+
+Examiner = Annotated[Principal, Depends(require(Role.ADMIN, Role.EXAMINER))]
+Staff = Annotated[Principal, Depends(require(Role.ADMIN, Role.EXAMINER, Role.SERVICE_REP))]
+
+CLAIM_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "application/json": {
+                "schema": {
+                    "description": "A claim (DESIGN 7 shape: id, member, type, provider or "
+                    "network, received, diagnoses, lines with date, codes or category, units, "
+                    "charge, allowed, prior_auth), or a list of claims.",
+                    "oneOf": [{"type": "object"}, {"type": "array", "items": {"type": "object"}}],
+                }
+            }
+        },
+    }
+}
+
+
+@router.post("/claims", response_model=list[ClaimReceipt], openapi_extra=CLAIM_BODY)
+async def submit(
+    request: Request, response: Response, uow: Uow, principal: CurrentPrincipal
+) -> list[ClaimReceipt]:
+    """Store claims as received: all of them, or none (422 naming claim, line and field).
+
+    The same claim sent again is not stored twice (its receipt says ``stored: false``); the
+    same id with different content is a 409 unless the claim is a replacement or a void
+    (frequency 7 or 8). A claim for an unknown member is stored and denied when adjudicated.
+    Answers 201 when any claim was stored, 200 when all were on file already.
+    """
+    document = await read_document(request)
+    receipts = await run_in_threadpool(submit_claims, uow=uow, actor=principal, documents=document)
+    stored = any(receipt.stored for receipt in receipts)
+    response.status_code = status.HTTP_201_CREATED if stored else status.HTTP_200_OK
+    return receipts
+
+
+@router.get("/claims/{claim_id}", response_model=ClaimRead)
+def claim(
+    claim_id: str, uow: Uow, principal: CurrentPrincipal, npi: str | None = None
+) -> ClaimRead:
+    """A claim with every version of its adjudication; ``npi`` names the submitting provider
+    when several sent the same id. Outside the caller's scope: 404."""
+    return service.get_claim(uow=uow, actor=principal, claim_id=claim_id, npi=npi)
+
+
+@router.get("/members/{member_id}/accumulators", response_model=MemberAccumulatorsRead)
+def accumulators(member_id: str, uow: Uow, principal: CurrentPrincipal) -> MemberAccumulatorsRead:
+    """Deductible and out-of-pocket met and remaining, for the member and its family."""
+    return service.member_accumulators(uow=uow, actor=principal, member_id=member_id)
+
+
+@router.post(
+    "/authorizations", response_model=AuthorizationRead, status_code=status.HTTP_201_CREATED
+)
+def authorize(data: AuthorizationCreate, uow: Uow, principal: Examiner) -> AuthorizationRead:
+    """Record a prior authorization (administrators and claims examiners)."""
+    return add_authorization(uow=uow, actor=principal, data=data)
+
+
+@router.get("/authorizations", response_model=list[AuthorizationRead])
+def authorizations(
+    uow: Uow, principal: Staff, member_id: str | None = None
+) -> list[AuthorizationRead]:
+    """Prior authorizations, of one member or all (TPA staff)."""
+    return list_authorizations(uow=uow, actor=principal, member_id=member_id)
+
+
+@router.post(
+    "/accumulator-adjustments",
+    response_model=AccumulatorAdjustmentRead,
+    status_code=status.HTTP_201_CREATED,
+)
+def adjust(
+    data: AccumulatorAdjustmentCreate, uow: Uow, principal: Examiner
+) -> AccumulatorAdjustmentRead:
+    """Add a deductible or out-of-pocket amount by hand, with a reason (e.g. met with a prior
+    carrier this plan year); it counts like any accumulator entry."""
+    return add_adjustment(uow=uow, actor=principal, data=data)
+
+
+@router.get(
+    "/members/{member_id}/accumulator-adjustments",
+    response_model=list[AccumulatorAdjustmentRead],
+)
+def adjustments(member_id: str, uow: Uow, principal: Staff) -> list[AccumulatorAdjustmentRead]:
+    """A member's accumulator adjustments (TPA staff)."""
+    return list_adjustments(uow=uow, actor=principal, member_id=member_id)

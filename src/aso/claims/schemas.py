@@ -1,0 +1,235 @@
+"""Request and response shapes of claims, authorizations and accumulators (apart from the
+tables). Amounts are ``Decimal`` dollars, written in JSON as decimal strings ("25.00")."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, Field, field_validator
+
+from aso.plans.domain import ALL_CATEGORIES, Line
+
+Code = Annotated[str, Field(pattern=r"^[A-Z0-9]{5}$")]
+
+
+class ClaimReceipt(BaseModel):
+    """What intake did with one submitted claim: stored now, or already on file (the same
+    claim sent again is never stored twice)."""
+
+    id: str
+    key: int
+    """The claim's database id (public ids repeat across submitters and corrections)."""
+    member_id: str
+    status: str
+    stored: bool
+
+
+class ProviderRead(BaseModel):
+    npi: str | None
+    network: str
+    taxonomy: str | None
+    kind: str | None
+
+
+class ClaimLineRead(BaseModel):
+    line: int
+    date: date
+    category: str | None
+    procedure: str | None
+    modifiers: list[str]
+    pos: str | None
+    revenue_code: str | None
+    ndc: str | None
+    tooth: str | None
+    units: Decimal
+    charge: Decimal
+    allowed: Decimal | None
+    prior_auth: str | None
+    emergency: bool
+
+
+class AdjustmentRead(BaseModel):
+    group: str
+    carc: str
+    amount: Decimal
+
+
+class LineResultRead(BaseModel):
+    """One line's decision in one version, in the shape of DESIGN 7."""
+
+    line: int
+    status: str
+    category: str | None
+    charge: Decimal
+    allowed: Decimal
+    copay: Decimal
+    deductible: Decimal
+    coinsurance: Decimal
+    not_covered: Decimal
+    balance_bill: Decimal
+    plan_paid: Decimal
+    member_responsibility: Decimal
+    adjustments: list[AdjustmentRead]
+    remarks: list[str]
+    pend_reason: str | None = None
+    plan_id: str | None = None
+    network: str | None = None
+
+
+class VersionRead(BaseModel):
+    version: int
+    status: str
+    action: str
+    note: str | None
+    at: datetime
+    by: str
+    lines: list[LineResultRead]
+
+
+class ClaimRead(BaseModel):
+    id: str
+    key: int
+    member_id: str
+    member_known: bool
+    employer_ein: str | None
+    type: str
+    status: str
+    received: date
+    frequency: int
+    replaces: str | None
+    provider: ProviderRead
+    diagnoses: list[str]
+    type_of_bill: str | None
+    facility_network: str | None
+    submitted_at: datetime
+    submitted_by: str
+    lines: list[ClaimLineRead]
+    versions: list[VersionRead]
+    """Every adjudication, oldest first; the last is the current one."""
+
+
+class BalanceRead(BaseModel):
+    """Deductible and out-of-pocket met and remaining, for a member or its family, in one
+    accumulator group, plan period and network tier. A limit of None: the plan has none."""
+
+    scope: Literal["member", "family"]
+    member_id: str
+    """The member, or the subscriber for a family."""
+    group: str
+    period_start: date
+    period_end: date
+    network: Literal["in", "out"]
+    deductible: Decimal
+    deductible_limit: Decimal | None
+    deductible_remaining: Decimal | None
+    out_of_pocket: Decimal
+    out_of_pocket_limit: Decimal | None
+    out_of_pocket_remaining: Decimal | None
+
+
+class MemberAccumulatorsRead(BaseModel):
+    member_id: str
+    balances: list[BalanceRead]
+
+
+class TotalDifference(BaseModel):
+    """A running total that differs from the sum of its entries and adjustments."""
+
+    scope: Literal["member", "family"]
+    member_id: str
+    kind: str
+    group: str
+    network: str
+    period_start: date
+    period_end: date
+    running: Decimal
+    recomputed: Decimal
+
+
+class RebuildReport(BaseModel):
+    """``aso accumulators rebuild``: totals recomputed from the entries and what differed
+    (with ``--verify`` nothing is changed; without it the running totals are replaced)."""
+
+    verified_only: bool
+    totals: int
+    differences: list[TotalDifference]
+
+
+class AuthorizationCreate(BaseModel):
+    number: Annotated[str, Field(min_length=1, max_length=50)]
+    member_id: str
+    start: date
+    end: date
+    categories: list[str] = Field(default_factory=list)
+    procedures: list[Code] = Field(default_factory=list)
+    units: Annotated[Decimal, Field(gt=0, decimal_places=4)] | None = None
+    status: Literal["approved", "pending", "denied", "cancelled"] = "approved"
+    note: str | None = None
+
+    @field_validator("categories")
+    @classmethod
+    def _known_categories(cls, value: list[str]) -> list[str]:
+        unknown = sorted(set(value) - ALL_CATEGORIES)
+        if unknown:
+            raise ValueError(f"unknown categories: {', '.join(unknown)}")
+        return value
+
+
+class AuthorizationRead(BaseModel):
+    number: str
+    member_id: str
+    start: date
+    end: date
+    categories: list[str]
+    procedures: list[str]
+    units: Decimal | None
+    status: str
+    note: str | None
+    created_by: str
+    created_at: datetime
+
+
+class AccumulatorAdjustmentCreate(BaseModel):
+    """A deductible or out-of-pocket amount entered by hand; ``amount`` may be negative (a
+    correction). It counts in the accumulator group and plan period of the member's plan in
+    ``line`` on ``effective`` (today by default)."""
+
+    member_id: str
+    kind: Literal["deductible", "out_of_pocket"]
+    amount: Annotated[Decimal, Field(decimal_places=2)]
+    reason: Annotated[str, Field(min_length=1, max_length=2000)]
+    network: Literal["in", "out"] = "in"
+    line: Line = Line.MEDICAL
+    effective: date | None = None
+
+    @field_validator("amount")
+    @classmethod
+    def _not_zero(cls, value: Decimal) -> Decimal:
+        if value == 0:
+            raise ValueError("must not be 0")
+        return value
+
+    @field_validator("reason")
+    @classmethod
+    def _reason_given(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a reason is required")
+        return value.strip()
+
+
+class AccumulatorAdjustmentRead(BaseModel):
+    id: int
+    member_id: str
+    plan_id: str
+    group: str
+    period_start: date
+    period_end: date
+    kind: str
+    network: str
+    amount: Decimal
+    effective: date
+    reason: str
+    created_by: str
+    created_at: datetime

@@ -1,0 +1,492 @@
+"""``aso claims``, ``aso accumulators`` and ``aso auth``: claim intake and batch adjudication,
+accumulators (show, adjust, rebuild and verify) and prior authorizations.
+
+Register with::
+
+    app.add_typer(claims.claims_app, name="claims")
+    app.add_typer(claims.accumulators_app, name="accumulators")
+    app.add_typer(claims.auth_app, name="auth")
+
+JSON alone on stdout with ``--json``; progress and messages on stderr. Exit 2 for input that
+cannot be used (a structural error names claim, line and field), 1 for a finding (a difference
+found by ``rebuild --verify``, a claim or member not found, a conflict).
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+from typing import Any
+
+import typer
+import yaml
+from pydantic import ValidationError
+from rich.table import Table
+
+from aso.claims import service
+from aso.claims.adjustments import add_adjustment, list_adjustments
+from aso.claims.authorizations import (
+    add_authorization,
+    list_authorizations,
+    set_authorization_status,
+)
+from aso.claims.batch import BatchSummary, adjudicate_received
+from aso.claims.intake import submit_claims
+from aso.claims.schemas import (
+    AccumulatorAdjustmentCreate,
+    AuthorizationCreate,
+    AuthorizationRead,
+    ClaimRead,
+    MemberAccumulatorsRead,
+    RebuildReport,
+)
+from aso.cli.common import application, err, fail, out, print_json, progress, report_error
+from aso.employers.service import find_employer
+from aso.errors import AsoError, Problem, ValidationFailed
+from aso.plans.domain import Line
+from aso.security.domain import cli_principal
+from aso.yamlio import load_document
+
+claims_app = typer.Typer(help="Claims: intake, batch adjudication, reading.", no_args_is_help=True)
+accumulators_app = typer.Typer(
+    help="Deductible and out-of-pocket accumulators.", no_args_is_help=True
+)
+auth_app = typer.Typer(help="Prior authorizations.", no_args_is_help=True)
+
+JSON_OPTION = typer.Option(False, "--json", help="print JSON only")
+EMPLOYER_OPTION = typer.Option(None, "--employer", help="only this employer (EIN)")
+
+
+def _day(text: str | None, field: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        report_error(ValidationFailed([Problem(field, f"{text!r} is not a date (YYYY-MM-DD)")]))
+
+
+def _employer_id(ein: str | None) -> int | None:
+    if ein is None:
+        return None
+    with application() as aso:
+        try:
+            return find_employer(uow=aso.uow(), actor=cli_principal(), ein=ein).id
+        except AsoError as exc:
+            report_error(exc, 2)
+
+
+def _model_problems(exc: ValidationError) -> ValidationFailed:
+    return ValidationFailed(
+        [Problem(".".join(str(p) for p in e["loc"]), e["msg"]) for e in exc.errors()]
+    )
+
+
+# claims -----------------------------------------------------------------------------------------
+
+
+@claims_app.command("submit")
+def claims_submit(
+    file: Path = typer.Argument(..., help="a claim, or a list of claims, in YAML or JSON"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Submit claims (DESIGN 7 shape): all are stored as received, or none (every structural
+    problem is listed, exit 2). The same claim sent again is not stored twice."""
+    try:
+        document = load_document(file)
+    except (OSError, ValueError, yaml.YAMLError) as exc:
+        fail(f"cannot read {file}: {exc}", 2)
+    with application() as aso:
+        try:
+            receipts = submit_claims(uow=aso.uow(), actor=cli_principal(), documents=document)
+        except ValidationFailed as exc:
+            report_error(exc, 2)
+        except AsoError as exc:
+            report_error(exc, 1)
+    if as_json:
+        print_json([receipt.model_dump(mode="json") for receipt in receipts])
+        return
+    stored = sum(receipt.stored for receipt in receipts)
+    for receipt in receipts:
+        state = "stored" if receipt.stored else f"already on file ({receipt.status})"
+        out.print(f"{receipt.id}: {state}", markup=False)
+    out.print(f"{stored} claim(s) stored, {len(receipts) - stored} already on file")
+
+
+@claims_app.command("adjudicate")
+def claims_adjudicate(
+    employer: str | None = EMPLOYER_OPTION,
+    limit: int | None = typer.Option(
+        None, "--limit", min=1, help="about this many claims at most (whole families)"
+    ),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Adjudicate every received claim, family by family, and store the results."""
+    employer_id = _employer_id(employer)
+    with application() as aso, progress() as bar:
+        task = bar.add_task("adjudicating", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            summary = adjudicate_received(
+                uow=aso.uow(),
+                actor=cli_principal(),
+                employer_id=employer_id,
+                limit=limit,
+                progress=advance,
+            )
+        except AsoError as exc:
+            report_error(exc, 1)
+    if as_json:
+        print_json(summary.as_dict())
+        return
+    _print_batch(summary)
+
+
+def _print_batch(summary: BatchSummary) -> None:
+    if not summary.claims:
+        out.print("nothing to adjudicate: no claim is received")
+        return
+    rate = summary.lines / summary.seconds if summary.seconds else 0.0
+    out.print(
+        f"adjudicated {summary.claims} claim(s), {summary.lines} line(s) of "
+        f"{summary.families} family(ies) in {summary.seconds:.1f} s ({rate:,.0f} lines/s)"
+    )
+    table = Table("claim status", "claims")
+    for status, count in sorted(summary.claim_statuses.items()):
+        table.add_row(status, str(count))
+    out.print(table)
+    for problem in summary.problems:
+        err.print(f"{problem.claim}: pended: {problem.reason}", markup=False, highlight=False)
+
+
+@claims_app.command("show")
+def claims_show(
+    claim_id: str = typer.Argument(..., help="the claim id as submitted (CLM01)"),
+    npi: str | None = typer.Option(None, "--npi", help="the submitting provider's NPI"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A claim as received and every version of its adjudication."""
+    with application() as aso:
+        try:
+            claim = service.get_claim(
+                uow=aso.uow(), actor=cli_principal(), claim_id=claim_id, npi=npi
+            )
+        except AsoError as exc:
+            report_error(exc, 1)
+    if as_json:
+        print_json(claim.model_dump(mode="json"))
+        return
+    _print_claim(claim)
+
+
+def _print_claim(claim: ClaimRead) -> None:
+    known = "" if claim.member_known else " (unknown member)"
+    out.print(
+        f"claim {claim.id} ({claim.type}) for {claim.member_id}{known}: {claim.status}; "
+        f"received {claim.received}, provider {claim.provider.npi or '-'} "
+        f"{claim.provider.network}-network",
+        markup=False,
+    )
+    if claim.replaces:
+        out.print(f"corrects claim {claim.replaces} (frequency {claim.frequency})", markup=False)
+    for version in claim.versions:
+        note = f": {version.note}" if version.note else ""
+        out.print(
+            f"version {version.version} {version.status} by {version.by} at "
+            f"{version.at:%Y-%m-%d %H:%M}{note}",
+            markup=False,
+        )
+        table = Table(
+            "line", "status", "category", "charge", "allowed", "member", "plan paid", "adj"
+        )
+        for line in version.lines:
+            adjustments = " ".join(f"{a.group}-{a.carc} {a.amount}" for a in line.adjustments)
+            table.add_row(
+                str(line.line),
+                line.status + (f" ({line.pend_reason})" if line.pend_reason else ""),
+                line.category or "",
+                str(line.charge),
+                str(line.allowed),
+                str(line.member_responsibility),
+                str(line.plan_paid),
+                adjustments,
+            )
+        out.print(table)
+
+
+# accumulators -----------------------------------------------------------------------------------
+
+
+@accumulators_app.command("show")
+def accumulators_show(
+    member: str = typer.Argument(..., help="the member id"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Deductible and out-of-pocket used and remaining, per group, plan period and network."""
+    with application() as aso:
+        try:
+            found = service.member_accumulators(
+                uow=aso.uow(), actor=cli_principal(), member_id=member
+            )
+        except AsoError as exc:
+            report_error(exc, 1)
+    if as_json:
+        print_json(found.model_dump(mode="json"))
+        return
+    _print_balances(found)
+
+
+def _print_balances(found: MemberAccumulatorsRead) -> None:
+    table = Table(
+        "scope",
+        "member",
+        "group",
+        "period",
+        "network",
+        "deductible",
+        "remaining",
+        "oop",
+        "remaining",
+    )
+    for row in found.balances:
+        table.add_row(
+            row.scope,
+            row.member_id,
+            row.group,
+            f"{row.period_start}..{row.period_end}",
+            row.network,
+            _of(row.deductible, row.deductible_limit),
+            _money(row.deductible_remaining),
+            _of(row.out_of_pocket, row.out_of_pocket_limit),
+            _money(row.out_of_pocket_remaining),
+        )
+    out.print(table)
+
+
+def _of(used: Decimal, limit: Decimal | None) -> str:
+    return f"{used:.2f}" if limit is None else f"{used:.2f} of {limit:.2f}"
+
+
+def _money(amount: Decimal | None) -> str:
+    return "-" if amount is None else f"{amount:.2f}"
+
+
+@accumulators_app.command("rebuild")
+def accumulators_rebuild(
+    verify: bool = typer.Option(
+        False, "--verify", help="only compare with the running totals; change nothing"
+    ),
+    employer: str | None = EMPLOYER_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Recompute every member and family total from the stored entries and adjustments.
+
+    With --verify, list each running total that differs and exit 1 if any does; without it,
+    replace the running totals by the recomputed ones and list what changed.
+    """
+    employer_id = _employer_id(employer)
+    with application() as aso:
+        try:
+            report = service.rebuild_accumulators(
+                uow=aso.uow(), actor=cli_principal(), employer_id=employer_id, verify=verify
+            )
+        except AsoError as exc:
+            report_error(exc, 2)
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+    else:
+        _print_rebuild(report)
+    if verify and report.differences:
+        raise typer.Exit(1)
+
+
+def _print_rebuild(report: RebuildReport) -> None:
+    for d in report.differences:
+        err.print(
+            f"{d.scope} {d.member_id} {d.kind} {d.group} {d.network} "
+            f"{d.period_start}..{d.period_end}: running {d.running}, from entries {d.recomputed}",
+            markup=False,
+            highlight=False,
+        )
+    count = len(report.differences)
+    if report.verified_only:
+        verdict = "all agree" if not count else f"{count} difference(s)"
+        out.print(f"verified {report.totals} total(s) against the entries: {verdict}")
+    else:
+        out.print(f"rebuilt {report.totals} total(s) from the entries; {count} repaired")
+
+
+@accumulators_app.command("adjust")
+def accumulators_adjust(
+    member: str = typer.Argument(..., help="the member id"),
+    kind: str = typer.Option(..., "--kind", help="deductible or out_of_pocket"),
+    amount: str = typer.Option(..., "--amount", help="dollars; negative takes an amount off"),
+    reason: str = typer.Option(..., "--reason", help="why (required): e.g. met with prior carrier"),
+    network: str = typer.Option("in", "--network", help="in or out"),
+    line: Line = typer.Option(Line.MEDICAL, "--line", help="line of coverage of the plan"),
+    on: str | None = typer.Option(None, "--date", help="the date it counts on (today)"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Add a deductible or out-of-pocket amount by hand; it counts like any entry."""
+    fields: dict[str, Any] = {
+        "member_id": member,
+        "kind": kind,
+        "amount": _amount(amount),
+        "reason": reason,
+        "network": network,
+        "line": line,
+        "effective": _day(on, "date"),
+    }
+    try:
+        data = AccumulatorAdjustmentCreate.model_validate(fields)
+    except ValidationError as exc:
+        report_error(_model_problems(exc), 2)
+    with application() as aso:
+        try:
+            made = add_adjustment(uow=aso.uow(), actor=cli_principal(), data=data)
+        except ValidationFailed as exc:
+            report_error(exc, 2)
+        except AsoError as exc:
+            report_error(exc, 1)
+    if as_json:
+        print_json(made.model_dump(mode="json"))
+        return
+    out.print(
+        f"adjustment {made.id}: {made.kind} {made.amount:+.2f} {made.network}-network for "
+        f"{made.member_id} in {made.group} {made.period_start}..{made.period_end} "
+        f"({made.reason}; by {made.created_by})",
+        markup=False,
+    )
+
+
+@accumulators_app.command("adjustments")
+def accumulators_adjustments(
+    member: str = typer.Argument(..., help="the member id"), as_json: bool = JSON_OPTION
+) -> None:
+    """A member's accumulator adjustments."""
+    with application() as aso:
+        try:
+            found = list_adjustments(uow=aso.uow(), actor=cli_principal(), member_id=member)
+        except AsoError as exc:
+            report_error(exc, 1)
+    if as_json:
+        print_json([row.model_dump(mode="json") for row in found])
+        return
+    table = Table("id", "date", "kind", "network", "amount", "group", "reason", "by")
+    for row in found:
+        table.add_row(
+            str(row.id),
+            str(row.effective),
+            row.kind,
+            row.network,
+            f"{row.amount:.2f}",
+            row.group,
+            row.reason,
+            row.created_by,
+        )
+    out.print(table)
+
+
+def _amount(text: str) -> Decimal:
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        report_error(ValidationFailed([Problem("amount", f"{text!r} is not an amount")]), 2)
+
+
+# authorizations ---------------------------------------------------------------------------------
+
+
+@auth_app.command("add")
+def auth_add(
+    number: str = typer.Option(..., "--number", help="the authorization number"),
+    member: str = typer.Option(..., "--member", help="the member id"),
+    start: str = typer.Option(..., "--start", help="first day covered, YYYY-MM-DD"),
+    end: str = typer.Option(..., "--end", help="last day covered, YYYY-MM-DD"),
+    category: list[str] = typer.Option([], "--category", help="a service category (repeat)"),
+    procedure: list[str] = typer.Option([], "--procedure", help="a procedure code (repeat)"),
+    units: str | None = typer.Option(None, "--units", help="units approved per line"),
+    status: str = typer.Option("approved", "--status", help="approved, pending, denied"),
+    note: str | None = typer.Option(None, "--note"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Record a prior authorization."""
+    fields: dict[str, Any] = {
+        "number": number,
+        "member_id": member,
+        "start": _day(start, "start"),
+        "end": _day(end, "end"),
+        "categories": category,
+        "procedures": procedure,
+        "units": None if units is None else _amount(units),
+        "status": status,
+        "note": note,
+    }
+    try:
+        data = AuthorizationCreate.model_validate(fields)
+    except ValidationError as exc:
+        report_error(_model_problems(exc), 2)
+    with application() as aso:
+        try:
+            made = add_authorization(uow=aso.uow(), actor=cli_principal(), data=data)
+        except ValidationFailed as exc:
+            report_error(exc, 2)
+        except AsoError as exc:
+            report_error(exc, 1)
+    _print_authorizations([made], as_json)
+
+
+@auth_app.command("list")
+def auth_list(
+    member: str | None = typer.Option(None, "--member", help="only this member's"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Prior authorizations, of one member or all."""
+    with application() as aso:
+        try:
+            found = list_authorizations(uow=aso.uow(), actor=cli_principal(), member_id=member)
+        except AsoError as exc:
+            report_error(exc, 1)
+    _print_authorizations(found, as_json)
+
+
+@auth_app.command("set-status")
+def auth_set_status(
+    number: str = typer.Argument(..., help="the authorization number"),
+    status: str = typer.Argument(..., help="approved, pending, denied or cancelled"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Approve, deny or cancel an authorization."""
+    with application() as aso:
+        try:
+            changed = set_authorization_status(
+                uow=aso.uow(), actor=cli_principal(), number=number, status=status
+            )
+        except ValidationFailed as exc:
+            report_error(exc, 2)
+        except AsoError as exc:
+            report_error(exc, 1)
+    _print_authorizations([changed], as_json)
+
+
+def _print_authorizations(rows: list[AuthorizationRead], as_json: bool) -> None:
+    if as_json:
+        print_json([row.model_dump(mode="json") for row in rows])
+        return
+    table = Table("number", "member", "from", "to", "covers", "units", "status")
+    for row in rows:
+        covers = ", ".join([*row.categories, *row.procedures]) or "any service"
+        table.add_row(
+            row.number,
+            row.member_id,
+            str(row.start),
+            str(row.end),
+            covers,
+            "-" if row.units is None else str(row.units),
+            row.status,
+        )
+    out.print(table)

@@ -1,0 +1,137 @@
+"""``aso claims``, ``aso accumulators`` and ``aso auth`` as commands on a fresh SQLite database:
+JSON alone on stdout with ``--json``, structural errors on stderr with exit 2, ``rebuild
+--verify`` exits 1 on a difference."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from cryptography.fernet import Fernet
+from sqlalchemy import text
+from typer.testing import CliRunner
+
+from aso.bootstrap import App, make_engine, migrate
+from aso.cli.main import app as main_app
+from aso.config import Settings, get_settings
+from tests.integration.claims_builders import ClaimsWorld, build_world
+
+ROOT = main_app
+
+
+@pytest.fixture
+def world(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[tuple[str, ClaimsWorld]]:
+    url = f"sqlite:///{tmp_path / 'aso.db'}"
+    key = Fernet.generate_key().decode()
+    monkeypatch.setenv("ASO_DATABASE_URL", url)
+    monkeypatch.setenv("ASO_VAR_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("ASO_SSN_KEY", key)
+    get_settings.cache_clear()
+    migrate(url)
+    engine = make_engine(url)
+    app = App(settings=Settings(var_dir=tmp_path / "var", ssn_key=key), engine=engine)
+    built = build_world(app, app.uow())
+    engine.dispose()
+    yield url, built
+    get_settings.cache_clear()
+
+
+def aso(*args: str | Path) -> Any:
+    return CliRunner().invoke(ROOT, [str(a) for a in args], catch_exceptions=False)
+
+
+def claims_file(tmp_path: Path, documents: list[dict[str, Any]]) -> Path:
+    path = tmp_path / "claims.yaml"
+    path.write_text(yaml.safe_dump(documents, sort_keys=False))
+    return path
+
+
+def test_submit_adjudicate_show_and_accumulators(
+    tmp_path: Path, world: tuple[str, ClaimsWorld]
+) -> None:
+    url, w = world
+    documents = [
+        {"id": "C1", "member": w.bo, "network": "in", "received": "2026-03-01",
+         "lines": [{"date": "2026-02-01", "category": "lab", "charge": "900.00",
+                    "allowed": "800.00"}]},
+        {"id": "C2", "member": w.dee, "network": "in", "received": "2026-03-01",
+         "lines": [{"date": "2026-02-01", "procedure": "72148", "pos": "22",
+                    "charge": "1200.00", "allowed": "700.00", "prior_auth": "PA1"}]},
+    ]  # fmt: skip
+    path = claims_file(tmp_path, documents)
+    submitted = aso("claims", "submit", path, "--json")
+    assert submitted.exit_code == 0, submitted.stderr
+    assert [r["stored"] for r in json.loads(submitted.stdout)] == [True, True]
+    again = aso("claims", "submit", path)
+    assert again.exit_code == 0 and "0 claim(s) stored, 2 already on file" in again.stdout
+
+    authorized = aso(
+        "authorizations", "add", "--number", "PA1", "--member", w.dee, "--start", "2026-01-01",
+        "--end", "2026-06-30", "--category", "imaging_advanced", "--json",
+    )  # fmt: skip
+    assert authorized.exit_code == 0, authorized.stderr
+    assert json.loads(aso("authorizations", "list", "--json").stdout)[0]["number"] == "PA1"
+
+    batch = aso("claims", "adjudicate", "--employer", w.ein, "--json")
+    assert batch.exit_code == 0, batch.stderr
+    summary = json.loads(batch.stdout)
+    assert (summary["claims"], summary["lines"], summary["claim_statuses"]) == (
+        2,
+        2,
+        {"approved": 2},
+    )
+    assert "adjudicating" in batch.stderr
+    assert "nothing to adjudicate" in aso("claims", "adjudicate").stdout
+
+    shown = json.loads(aso("claims", "show", "C1", "--json").stdout)
+    assert shown["versions"][0]["lines"][0]["deductible"] == "800.00"
+    assert "version 1 approved" in aso("claims", "show", "C2").stdout
+    assert aso("claims", "show", "C9").exit_code == 1
+
+    balances = json.loads(aso("accumulators", "show", w.bo, "--json").stdout)["balances"]
+    family_in = next(b for b in balances if b["scope"] == "family" and b["network"] == "in")
+    assert (family_in["member_id"], family_in["deductible"]) == (w.ann, "800.00")
+
+    adjusted = aso(
+        "accumulators", "adjust", w.dee, "--kind", "deductible", "--amount", "100",
+        "--reason", "met with prior carrier", "--date", "2026-03-01",
+    )  # fmt: skip
+    assert adjusted.exit_code == 0, adjusted.stderr
+    listed = json.loads(aso("accumulators", "adjustments", w.dee, "--json").stdout)
+    assert [(a["reason"], a["amount"]) for a in listed] == [("met with prior carrier", "100.00")]
+    no_reason = aso("accumulators", "adjust", w.dee, "--kind", "deductible", "--amount", "1")
+    assert no_reason.exit_code == 2
+
+    verified = aso("accumulators", "rebuild", "--verify")
+    assert verified.exit_code == 0 and "all agree" in verified.stdout
+    engine = make_engine(url)
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE accumulator_entries SET amount_cents = amount_cents + 1"))
+    engine.dispose()
+    found = aso("accumulators", "rebuild", "--verify", "--json")
+    assert found.exit_code == 1
+    assert len(json.loads(found.stdout)["differences"]) >= 2
+    repaired = aso("accumulators", "rebuild", "--employer", w.ein)
+    assert repaired.exit_code == 0 and "repaired" in repaired.stdout
+    assert aso("accumulators", "rebuild", "--verify").exit_code == 0
+
+
+def test_a_structural_error_names_claim_line_and_field_and_exits_2(
+    tmp_path: Path, world: tuple[str, ClaimsWorld]
+) -> None:
+    _, w = world
+    path = claims_file(
+        tmp_path,
+        [{"id": "C1", "member": w.ann, "network": "in", "received": "2026-03-01",
+          "lines": [{"date": "2026-02-01", "category": "massage", "charge": "-1"}]}],
+    )  # fmt: skip
+    result = aso("claims", "submit", path, "--json")
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "claims[C1].lines[1].category: unknown category 'massage'" in result.stderr
+    assert "claims[C1].lines[1].charge: must be >= 0" in result.stderr
+    assert aso("claims", "submit", tmp_path / "missing.yaml").exit_code == 2
