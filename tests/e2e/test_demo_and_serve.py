@@ -40,6 +40,13 @@ def _members(var: Path) -> list[tuple[str, ...]]:
         ).fetchall()
 
 
+def _claim_statuses(var: Path) -> set[str]:
+    import sqlite3
+
+    with sqlite3.connect(var / "aso.db") as db:
+        return {row[0] for row in db.execute("SELECT DISTINCT status FROM claims")}
+
+
 def test_demo_then_serve_answers_for_the_demo_employer(tmp_path: Path) -> None:
     var = tmp_path / "var"
     env = _env(var)
@@ -48,6 +55,7 @@ def test_demo_then_serve_answers_for_the_demo_employer(tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert "demo-admin" in done.stderr and "Northwind" in done.stderr
+    assert "claims" in done.stderr and "lines adjudicated" in done.stderr
     first = _members(var)
     assert len(first) > 30
 
@@ -56,6 +64,11 @@ def test_demo_then_serve_answers_for_the_demo_employer(tmp_path: Path) -> None:
     )
     assert again.returncode == 0, again.stderr
     assert _members(var) == first  # rebuilt from scratch: same seed, same data
+    verified = subprocess.run(
+        [ASO, "accumulators", "rebuild", "--verify"], env=env, capture_output=True, text=True
+    )
+    assert verified.returncode == 0, verified.stdout + verified.stderr
+    assert _claim_statuses(var) == {"approved", "denied", "pended", "voided"}
 
     port = free_port()
     server = subprocess.Popen(

@@ -15,18 +15,23 @@ def demo(
     from aso.synth.demo import build_demo
 
     with application() as aso, progress() as bar:
-        task = bar.add_task("demo", total=4)
+        task = bar.add_task("demo", total=7)
 
         def step(what: str) -> None:
             bar.update(task, description=what, advance=1)
 
         result = build_demo(aso, employees=employees, step=step)
-        bar.update(task, description="demo ready", completed=4)
+        bar.update(task, description="demo ready", completed=7)
         logins_file = aso.settings.var_dir / "demo-logins.txt"
         url = aso.engine.url.render_as_string(hide_password=True)
 
-    for name, ein, members in result.employers:
-        err.print(f"[green]✓[/green] {name} (EIN {ein}): {members} members")
+    for (name, ein, members), batch in zip(result.employers, result.batches, strict=True):
+        statuses = ", ".join(f"{n} {s}" for s, n in sorted(batch.claim_statuses.items()))
+        err.print(
+            f"[green]✓[/green] {name} (EIN {ein}): {members} members; "
+            f"{batch.claims} claims, {batch.lines} lines adjudicated ({statuses})",
+            soft_wrap=True,
+        )
     table = Table(title="Demo logins (new passwords each run)", title_justify="left")
     for column in ("user", "password", "role", "who"):
         table.add_column(column)

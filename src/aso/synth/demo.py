@@ -16,9 +16,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
 
-from sqlalchemy import delete, or_, select
+from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy.orm import Session
 
 from aso.bootstrap import App
+from aso.claims.batch import BatchSummary, adjudicate_received
+from aso.db.models import metadata
 from aso.employers.models import Employer, OfferedPlan, PlanYearRow
 from aso.employers.schemas import EmployerCreate, PlanYearCreate
 from aso.employers.service import add_plan_year, create_employer, offer_plan
@@ -31,10 +34,14 @@ from aso.plans.templates import get_template
 from aso.security.domain import SYSTEM, Role
 from aso.security.models import ApiToken, User
 from aso.security.service import create_user
+from aso.synth.demo_claims import build_claims
+from aso.synth.network import load_demo_network
 from aso.synth.population import Offerings, generate_census
 
 PLAN_YEAR = (date(2026, 1, 1), date(2026, 12, 31))
 DEMO_USER_PREFIX = "demo-"
+PREFIXES = ("N", "H")
+"""Claim and authorization number prefixes of the demo employers (Northwind, Harbor)."""
 
 
 @dataclass(frozen=True)
@@ -62,6 +69,8 @@ class DemoResult:
     employers: list[tuple[str, str, int]]
     """(name, EIN, members) of each demo employer."""
     logins: list[DemoLogin]
+    batches: list[BatchSummary]
+    """The adjudication of each employer's claims."""
 
 
 def _pharmacy_for(template_id: str, plan_id: str, group: str, name: str) -> PlanDesign:
@@ -125,6 +134,7 @@ def remove_demo(app: App, employers: list[DemoEmployer]) -> None:
                 User.member_id.in_(members),
             )
         )
+        _remove_claims(s, ids, members)
         s.execute(delete(ApiToken).where(ApiToken.user_id.in_(users)))
         s.execute(delete(User).where(User.id.in_(users)))
         s.execute(delete(Coverage).where(Coverage.member_id.in_(members)))
@@ -137,6 +147,30 @@ def remove_demo(app: App, employers: list[DemoEmployer]) -> None:
         s.execute(delete(PlanYearRow).where(PlanYearRow.employer_id.in_(ids)))
         s.execute(delete(Employer).where(Employer.id.in_(ids)))
         uow.commit()
+
+
+def _remove_claims(s: Session, employer_ids: list[int], members: Select[int]) -> None:
+    """Claims, results, accumulator entries and authorizations of the demo employers (the
+    result tables carry no foreign keys, for bulk speed, so they go by claim and version)."""
+    t = metadata.tables
+    c = t["claims"].c
+    unknown_member = c.employer_id.is_(None) & or_(
+        *(c.claim_number.startswith(p) for p in PREFIXES)
+    )
+    claims = select(c.id).where(c.employer_id.in_(employer_ids) | unknown_member)
+    versions = select(t["claim_versions"].c.id).where(t["claim_versions"].c.claim_id.in_(claims))
+    for name in ("line_results", "result_adjustments"):
+        s.execute(delete(t[name]).where(t[name].c.version_id.in_(versions)))
+    entries = t["accumulator_entries"]
+    s.execute(delete(entries).where(entries.c.member_id.in_(members)))
+    totals = t["accumulator_totals"]
+    s.execute(delete(totals).where(totals.c.holder_id.in_(members)))
+    for name in ("claim_versions", "claim_lines", "claim_documents"):
+        s.execute(delete(t[name]).where(t[name].c.claim_id.in_(claims)))
+    s.execute(update(t["claims"]).where(c.id.in_(claims)).values(replaces_id=None))
+    s.execute(delete(t["claims"]).where(unknown_member))
+    for name in ("claims", "prior_authorizations", "accumulator_adjustments"):
+        s.execute(delete(t[name]).where(t[name].c.employer_id.in_(employer_ids)))
 
 
 def census_csv(rows: list[dict[str, str]]) -> str:
@@ -254,6 +288,23 @@ def build_demo(
     for spec in specs:
         step(f"building {spec.name} ({spec.employees} employees)")
         ids.append(build_employer(app, spec, cipher, today))
+    step("loading the provider network and fee schedules")
+    roster = load_demo_network(app)
+    batches = []
+    for spec, employer_id, prefix in zip(specs, ids, PREFIXES, strict=True):
+        step(f"a year of claims for {spec.name}")
+        batches.append(
+            build_claims(
+                app,
+                employer_id=employer_id,
+                seed=spec.seed,
+                plans=spec.plans,
+                roster=roster,
+                id_prefix=prefix,
+            )
+        )
+    # Claims for people no employer has (CARC 31) belong to no employer's batch.
+    adjudicate_received(uow=app.uow(), actor=SYSTEM)
     step("creating a user per role")
     logins = create_logins(app, ids)
     with app.uow() as uow:
@@ -264,4 +315,5 @@ def build_demo(
     return DemoResult(
         employers=[(s.name, s.ein, n) for s, n in zip(specs, counts, strict=True)],
         logins=logins,
+        batches=batches,
     )
