@@ -117,3 +117,34 @@ def test_the_real_intake_answers_every_claim_of_the_file(desk: Desk, tmp_path: P
     expected = "IK5*A" if not transaction.errors else "IK5*E*5"
     assert expected in segments(summary.ack_999)
     assert_acks_valid(summary, tmp_path)
+
+
+def _stored_networks(uow: UnitOfWork) -> dict[str, str]:
+    from sqlalchemy import select
+
+    from aso.claims.models import ClaimRow
+
+    with uow:
+        rows = uow.session.execute(select(ClaimRow.claim_number, ClaimRow.provider_network))
+        return {number: network for number, network in rows}
+
+
+def test_an_837_claim_takes_its_network_from_the_provider_directory(
+    desk: Desk, app: App, uow: UnitOfWork
+) -> None:
+    """The billing NPI 1234567893 has a contract in effect on the service date (2026-02-02)."""
+    from tests.integration.providers_builders import import_samples
+
+    import_samples(app)
+    summary = desk.run(data(PROFESSIONAL), name="claims.x12")
+    # PCN-1002 replaces a claim that is not on file: rejected alone, PCN-1001 is stored.
+    assert summary.status == "processed_with_errors"
+    assert _stored_networks(uow) == {"PCN-1001": "in"}
+
+
+def test_an_837_claim_from_a_provider_not_on_file_is_out_of_network(
+    desk: Desk, uow: UnitOfWork
+) -> None:
+    summary = desk.run(data(PROFESSIONAL), name="claims.x12")
+    assert summary.status == "processed_with_errors"
+    assert _stored_networks(uow) == {"PCN-1001": "out"}

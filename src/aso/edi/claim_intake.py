@@ -12,10 +12,13 @@ as business unit) and the set is accepted with errors.
 from __future__ import annotations
 
 import re
+from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any
 
+from aso.claims.domain import Network
 from aso.claims.intake import parse_submission, submit_claims
 from aso.db.uow import UnitOfWork
 from aso.edi.ack import Error
@@ -23,6 +26,7 @@ from aso.edi.claim_parts import ClaimRead
 from aso.edi.codes import ElementError, SegmentError
 from aso.edi.findings import Finding, Level
 from aso.errors import Conflict, Problem, ValidationFailed
+from aso.providers.service import pricing_reference
 from aso.security.domain import Principal
 
 CLAIM_NAMED = re.compile(r"claims\[([^\]]+)\]")
@@ -45,9 +49,40 @@ class ClaimsOutcome:
         }
 
 
+def with_network_status(uow: UnitOfWork, reads: Sequence[ClaimRead]) -> None:
+    """An 837 does not say whether its provider is in network: the TPA's provider directory
+    does. Each claim's billing provider gets the status of its contracts on the claim's first
+    service date (an NPI not on file, or with no contract in effect then, is out of network)."""
+    by_day: dict[date, set[str]] = defaultdict(set)
+    for read in reads:
+        provider = read.document.get("provider") or {}
+        if "network" not in provider and provider.get("npi") and read.document.get("lines"):
+            by_day[_first_day(read.document)].add(provider["npi"])
+    status: dict[tuple[date, str], str] = {}
+    for day, npis in by_day.items():
+        reference = pricing_reference(uow=uow, on=day, npis=npis)
+        for npi in npis:
+            found = reference.providers.get(npi)
+            status[day, npi] = found.network.value if found else Network.OUT.value
+    for read in reads:
+        provider = read.document.get("provider") or {}
+        key = (_first_day(read.document), provider.get("npi", "")) if provider else None
+        if key in status:
+            read.document["provider"] = {**provider, "network": status[key]}
+
+
+def _first_day(document: dict[str, Any]) -> date:
+    days = [str(line.get("date", "")) for line in document.get("lines", [])]
+    try:
+        return date.fromisoformat(min(d for d in days if d))
+    except ValueError:
+        return date.fromisoformat(str(document.get("received")))
+
+
 def submit_set(*, uow: UnitOfWork, actor: Principal, reads: Sequence[ClaimRead]) -> ClaimsOutcome:
     """Store the set's claims that the reader accepted; see the module."""
     outcome = ClaimsOutcome(rejected=sum(read.rejected for read in reads))
+    with_network_status(uow, [r for r in reads if not r.rejected])
     candidates = []
     for read in (r for r in reads if not r.rejected):
         try:
