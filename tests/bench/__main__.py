@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from tests.bench import claims_db, engine
+from tests.bench import claims_db, edi, engine
 
 
 def main() -> None:
     engine.main()
+    edi.main()
     claims_db.main()
 
 

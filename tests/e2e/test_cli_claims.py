@@ -1,6 +1,6 @@
-"""``aso claims``, ``aso accumulators`` and ``aso auth`` as commands on a fresh SQLite database:
-JSON alone on stdout with ``--json``, structural errors on stderr with exit 2, ``rebuild
---verify`` exits 1 on a difference."""
+"""``aso claims``, ``aso accumulators`` and ``aso authorizations`` as commands on a fresh SQLite
+database: JSON alone on stdout with ``--json``, structural errors on stderr with exit 2,
+``rebuild --verify`` exits 1 on a difference."""
 
 from __future__ import annotations
 

@@ -366,3 +366,47 @@ def test_a_batch_can_take_some_families_or_about_so_many_claims(
     limited = adjudicate(uow, limit=1)
     assert limited.claims == 1 and limited.families == 1
     assert adjudicate(uow).claims == 1
+
+
+ORPHANS = {
+    "line result without its version": "SELECT count(*) FROM line_results r"
+    " WHERE NOT EXISTS (SELECT 1 FROM claim_versions v WHERE v.id = r.version_id)",
+    "line result with an unknown plan": "SELECT count(*) FROM line_results r"
+    " WHERE r.plan_id IS NOT NULL"
+    " AND NOT EXISTS (SELECT 1 FROM employer_plans p WHERE p.id = r.plan_id)",
+    "adjustment without its line result": "SELECT count(*) FROM result_adjustments a"
+    " WHERE NOT EXISTS (SELECT 1 FROM line_results r"
+    " WHERE r.version_id = a.version_id AND r.line = a.line)",
+    "entry without its version": "SELECT count(*) FROM accumulator_entries e"
+    " WHERE NOT EXISTS (SELECT 1 FROM claim_versions v WHERE v.id = e.version_id)",
+    "entry of an unknown claim": "SELECT count(*) FROM accumulator_entries e"
+    " WHERE NOT EXISTS (SELECT 1 FROM claims c WHERE c.id = e.claim_id)",
+    "entry of an unknown member or family": "SELECT count(*) FROM accumulator_entries e"
+    " WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id = e.member_id)"
+    " OR NOT EXISTS (SELECT 1 FROM members m WHERE m.id = e.family_id)",
+    "entry of an unknown plan": "SELECT count(*) FROM accumulator_entries e"
+    " WHERE NOT EXISTS (SELECT 1 FROM employer_plans p WHERE p.id = e.plan_id)",
+    "total of an unknown member": "SELECT count(*) FROM accumulator_totals t"
+    " WHERE NOT EXISTS (SELECT 1 FROM members m WHERE m.id = t.holder_id)",
+}
+
+
+def test_every_id_the_batch_writes_names_its_row(uow: UnitOfWork, world: ClaimsWorld) -> None:
+    """The batch's rows hold plain ids where a foreign key would cost a check per row (see
+    ``aso.claims.models``): each must name an existing row."""
+    authorize(uow, "PA1", world.ann)
+    submit(uow, *mixed_claims(world))
+    adjudicate(uow)
+    assert (
+        rows(uow, "SELECT count(*) FROM accumulator_entries WHERE reversal_of IS NOT NULL")[0][0]
+        > 0
+    )
+    assert {name: rows(uow, sql)[0][0] for name, sql in ORPHANS.items()} == dict.fromkeys(
+        ORPHANS, 0
+    )
+    entries_per_family = rows(
+        uow,
+        "SELECT count(*) FROM accumulator_entries e JOIN claims c ON c.id = e.claim_id"
+        " WHERE c.family_id <> e.family_id",
+    )
+    assert entries_per_family == [(0,)]

@@ -85,16 +85,17 @@ def test_engine_plan_ids_are_namespaced_only_when_a_design_id_repeats() -> None:
     }
 
 
-def test_the_directory_decides_the_network_of_a_provider_it_knows() -> None:
-    known = Provider(Network.IN, "1234567893", None, "professional")
+def test_the_directory_fills_in_taxonomy_and_kind_never_the_network() -> None:
+    known = Provider(Network.IN, "1234567893", "207Q00000X", "professional")
     pricing = Pricing(providers={"1234567893": known})
-    stated = Provider(Network.OUT, "1234567893", "207Q00000X")
+    stated = Provider(Network.OUT, "1234567893")
     assert pricing.provider(stated) == Provider(
-        Network.IN, "1234567893", "207Q00000X", "professional"
+        Network.OUT, "1234567893", "207Q00000X", "professional"
     )
+    complete = Provider(Network.IN, "1234567893", "207X00000X", "professional")
+    assert pricing.provider(complete) is complete
     unknown = Provider(Network.IN, "1654321094")
     assert pricing.provider(unknown) is unknown
-    assert Pricing().provider(stated) is stated
 
 
 def test_balances_show_what_is_met_and_what_remains() -> None:

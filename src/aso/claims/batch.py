@@ -4,17 +4,21 @@ Reference data (plans, members, coverage, authorizations, the pricing reference)
 per employer. Claims are taken family by family, each family's in order of receipt and then
 intake sequence, from the family's stored accumulator entries and earlier results
 (``family_run``). Families never share state, so a job queue can later run them in parallel;
-here they are taken in chunks of a few thousand claims, each chunk written in bulk
-(``persist``) and committed: a failure loses at most the chunk it happened in, and the claims
-of that chunk stay ``received`` for the next run. Claims that are not ``received`` are never
-taken again, so a second run with nothing received does nothing.
+here they are taken in chunks of thousands of claims, each chunk in one transaction: lock its
+families, load their state, adjudicate, write in bulk (``persist``), commit. A failure loses at
+most the chunk it happened in, whose claims stay ``received`` for the next run. Claims that are
+no longer ``received`` are never taken again, so a second run with nothing received does
+nothing.
 
-Throughput (``make bench``): the engine of the next chunk runs in a worker thread while the
-main thread writes the chunk before it, so the database's own work (SQLite releases the
-interpreter lock while it writes, PostgreSQL works in its own process) overlaps the engine's;
-only the main thread touches the connection. The cyclic garbage collector is paused during the
-batch: the engine's results hold no reference cycles, and walking the chunk's million live
-objects again and again would cost a quarter of the time.
+Two batches at once: on PostgreSQL each chunk first locks its families' subscriber rows, in id
+order, and then takes only the claims still received, so a family is adjudicated by one batch
+at a time from its latest state (the other waits for the chunk, then finds the claims done). On
+SQLite writers take turns anyway; a second batch whose reads went stale fails its chunk rather
+than write twice (versions are unique per claim and number).
+
+The cyclic garbage collector is paused during the batch: the engine's results hold no
+reference cycles, and walking a chunk's million live objects again and again would cost a
+quarter of the time.
 """
 
 from __future__ import annotations
@@ -23,7 +27,6 @@ import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
@@ -37,9 +40,10 @@ from aso.claims.reference_data import EmployerReference, Pricing, load_employer,
 from aso.claims.repository import Names, QueuedFamily
 from aso.db.uow import UnitOfWork
 from aso.errors import Forbidden
+from aso.providers.service import pricing_reference
 from aso.security.domain import Principal, Role
 
-CHUNK_CLAIMS = 4_000
+CHUNK_CLAIMS = 10_000
 ADJUDICATORS = frozenset({Role.ADMIN, Role.EXAMINER})
 
 Progress = Callable[[int, int], None]
@@ -78,10 +82,8 @@ class BatchSummary:
 
 
 def load_pricing(*, uow: UnitOfWork, on: date | None = None) -> Pricing:
-    """The providers package's pricing reference: provider network status by contract on
-    ``on`` (today by default) and the fee schedules, loaded in one transaction."""
-    from aso.providers.service import pricing_reference
-
+    """The providers package's pricing reference: the directory and the fee schedules of the
+    contracts in effect on ``on`` (today by default), loaded in one transaction."""
     reference = pricing_reference(uow=uow, on=on)
     return Pricing(providers=reference.providers, fee_schedules=reference.fee_schedules)
 
@@ -105,7 +107,7 @@ def adjudicate_received(
     if pricing is None:
         pricing = load_pricing(uow=uow)
     summary = BatchSummary()
-    with uow, _collector_paused(), ThreadPoolExecutor(1, "adjudicate") as engine:
+    with uow, _collector_paused():
         session = uow.session
         queue = repo.received_queue(
             session, employer_id=employer_id, family_ids=family_ids, limit=limit
@@ -117,17 +119,12 @@ def adjudicate_received(
                 if employer is None
                 else load_employer(session, employer, pricing)
             )
-            chunks = list(_chunks(families))
-            work = _load(session, reference, pricing, chunks[0])
-            pending = engine.submit(_decide, reference, work)
-            for index, chunk in enumerate(chunks):
-                decided = pending.result()
-                if index + 1 < len(chunks):
-                    work = _load(session, reference, pricing, chunks[index + 1])
-                    pending = engine.submit(_decide, reference, work)
+            for chunk in _chunks(families):
+                work = _load(session, reference, pricing, chunk)
+                decided = _decide(reference, work)
                 _store(session, reference, decided, actor, summary)
                 uow.commit()
-                summary.families += len(chunk)
+                summary.families += sum(1 for family in work if family.claims)
                 if progress is not None:
                     progress(summary.claims, total)
     summary.seconds = time.perf_counter() - started
@@ -140,10 +137,12 @@ def _load(
     pricing: Pricing,
     chunk: Sequence[QueuedFamily],
 ) -> list[FamilyWork]:
-    """The chunk's received claims and, for each family, its earlier claims with their
-    current results and its stored accumulator entries."""
+    """The chunk's claims still received and, for each family, its earlier claims with their
+    current results and its stored accumulator entries (the families locked first)."""
     names = Names(reference.member_number, reference.plans.engine_id)
     family_ids = [family.family_id for family in chunk if family.family_id is not None]
+    loners = [c for family in chunk if family.family_id is None for c in family.claim_ids]
+    repo.lock_families(session, family_ids, loners)
     prior = repo.prior_claims(session, family_ids)
     received = [claim_id for family in chunk for claim_id in family.claim_ids]
     earlier = [claim_id for ids in prior.values() for claim_id in ids]
@@ -156,7 +155,11 @@ def _load(
     entries = repo.family_entries(session, family_ids, names)
     return [
         FamilyWork(
-            claims=[claims[claim_id] for claim_id in family.claim_ids],
+            claims=[
+                claims[claim_id]
+                for claim_id in family.claim_ids
+                if claims[claim_id].status == "received"
+            ],
             prior=[
                 (claims[claim_id].claim, results[claim_id])
                 for claim_id in prior.get(family.family_id or 0, ())
@@ -169,7 +172,7 @@ def _load(
 
 
 def _decide(reference: EmployerReference, work: Sequence[FamilyWork]) -> list[Decided]:
-    """The engine over a chunk's families (in the worker thread: no database here)."""
+    """The engine over a chunk's families (no database here)."""
     decided: list[Decided] = []
     for family in work:
         decided += run_family(family, reference.context, reference.broken)

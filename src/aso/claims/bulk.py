@@ -91,21 +91,24 @@ class Bulk:
         first = int(top or 0) + 1
         return list(range(first, first + count))
 
-    def insert(self, table: Table, columns: Sequence[str], rows: Sequence[Row]) -> None:
-        """Insert ``rows`` (tuples in the order of ``columns``) into ``table``."""
+    def insert(
+        self, table: Table, columns: Sequence[str], rows: Sequence[Row], into: str | None = None
+    ) -> None:
+        """Insert ``rows`` (tuples in the order of ``columns``) into ``table`` (or into the
+        table named ``into`` that has the same columns)."""
         if not rows:
             return
         raw = self._raw()
         names = ", ".join(columns)
         if self.postgres:
-            sql = f"COPY {table.name} ({names}) FROM STDIN (FORMAT BINARY)"
+            sql = f"COPY {into or table.name} ({names}) FROM STDIN (FORMAT BINARY)"
             with raw.cursor() as cursor, cursor.copy(sql) as copy:
                 copy.set_types(_binary_types(table, tuple(columns), self.dialect))
                 for row in rows:
                     copy.write_row(row)
             return
         marks = ", ".join("?" for _ in columns)
-        raw.executemany(f"INSERT INTO {table.name} ({names}) VALUES ({marks})", rows)
+        raw.executemany(f"INSERT INTO {into or table.name} ({names}) VALUES ({marks})", rows)
 
     def update(
         self,

@@ -11,15 +11,19 @@ NPI; '' when the claim names none):
   or a void (frequency 7 or 8), which names the claim it corrects in ``replaces`` (often its
   own id, as X12 corrections do) and is stored as a claim of its own;
 - a claim for an unknown member is stored all the same and denied (CARC 31) when adjudicated,
-  never rejected (DESIGN 9).
+  never rejected (DESIGN 9);
+- the provider directory, not the claim, decides the network of a provider it knows
+  (``with_directory_network``).
 """
 
 from __future__ import annotations
 
 import hashlib
 import json
+from collections import defaultdict
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields, replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -27,7 +31,7 @@ from sqlalchemy.orm import Session
 
 from aso.claims import repository as repo
 from aso.claims.bulk import Bulk, Row
-from aso.claims.domain import Claim, Frequency
+from aso.claims.domain import Claim, Frequency, Provider
 from aso.claims.models import units_e4
 from aso.claims.parsing import Reader, read_claim
 from aso.claims.schemas import ClaimReceipt
@@ -35,6 +39,7 @@ from aso.claims.stored import LINE_COLUMNS, cents, join_codes
 from aso.db.base import utcnow
 from aso.db.uow import UnitOfWork
 from aso.errors import Conflict, Forbidden, Problem, ValidationFailed
+from aso.providers.service import pricing_reference
 from aso.security import audit
 from aso.security.domain import TPA_STAFF, Principal, Role
 
@@ -108,8 +113,15 @@ def _repeats(reader: Reader, found: Sequence[Submitted]) -> None:
 def fingerprint(claim: Claim) -> str:
     """A hash of the claim as read (amounts, dates and codes normalized): equal content,
     equal fingerprint, however the document spelled it."""
-    text = json.dumps(asdict(claim), sort_keys=True, default=_plain)
+    lines = [_values(line) for line in claim.lines]
+    content = [*_values(claim, skip=("provider", "lines")), _values(claim.provider), lines]
+    text = json.dumps(content, default=_plain)
     return hashlib.sha256(text.encode()).hexdigest()
+
+
+def _values(value: Any, skip: tuple[str, ...] = ()) -> list[Any]:
+    """A dataclass's field values, in field order."""
+    return [getattr(value, f.name) for f in fields(value) if f.name not in skip]
 
 
 def _plain(value: object) -> object:
@@ -124,7 +136,7 @@ def submit_claims(*, uow: UnitOfWork, actor: Principal, documents: object) -> li
     """Store the claims of a request as received (all of them, or none); see the module."""
     if actor.role not in SUBMITTERS:
         raise Forbidden("only providers and TPA staff submit claims")
-    submitted = parse_submission(documents)
+    submitted = with_directory_network(uow, parse_submission(documents))
     with uow:
         session = uow.session
         intake = _Intake(session, actor, submitted)
@@ -133,6 +145,49 @@ def submit_claims(*, uow: UnitOfWork, actor: Principal, documents: object) -> li
         audit.record(session, actor, "create", "claim", intake.new_ids)
         uow.commit()
     return receipts
+
+
+def with_directory_network(uow: UnitOfWork, submitted: Sequence[Submitted]) -> list[Submitted]:
+    """The provider directory decides a claim's network, not the claim (DESIGN 3: network
+    status by contract): a billing NPI on file takes the status of its contracts on the claim's
+    first service date, and the directory's taxonomy and kind when the claim gives none. A
+    claim whose NPI is not on file keeps the network it states."""
+    npis = {item.claim.provider.npi for item in submitted if item.claim.provider.npi}
+    if not npis:
+        return list(submitted)
+    known = set(pricing_reference(uow=uow, npis=npis).providers)
+    by_day: dict[date, set[str]] = defaultdict(set)
+    for item in submitted:
+        npi = item.claim.provider.npi
+        if npi in known and item.claim.lines:
+            by_day[_first_day(item.claim)].add(npi)
+    found: dict[tuple[date, str], Provider] = {}
+    for day, day_npis in by_day.items():
+        reference = pricing_reference(uow=uow, on=day, npis=day_npis)
+        for npi in day_npis:
+            found[(day, npi)] = reference.provider(npi)
+    return [_directed(item, found) for item in submitted]
+
+
+def _first_day(claim: Claim) -> date:
+    return min(line.date for line in claim.lines)
+
+
+def _directed(item: Submitted, found: dict[tuple[date, str], Provider]) -> Submitted:
+    claim = item.claim
+    stated = claim.provider
+    directory = None
+    if stated.npi is not None and claim.lines:
+        directory = found.get((_first_day(claim), stated.npi))
+    if directory is None:
+        return item
+    provider = Provider(
+        directory.network,
+        stated.npi,
+        stated.taxonomy or directory.taxonomy,
+        directory.kind or stated.kind,
+    )
+    return replace(item, claim=replace(claim, provider=provider))
 
 
 OnFile = tuple[int, str, int, str]

@@ -1,10 +1,10 @@
 """Tables of claims as received, their adjudications and the accumulator entries they made.
 
 - ``claims``, ``claim_lines`` and ``claim_documents``: what a provider sent, as sent (the
-  document is kept whole too),
-  with the member and family found at intake (an unknown member is stored with no member and is
-  denied CARC 31 when adjudicated, DESIGN 9). ``claims.status`` is the claim's current state;
-  the engine's ``paid`` is stored as ``approved`` until a payment releases it (DESIGN 3).
+  document is kept whole too), with the member and family found at intake (an unknown member
+  is stored with no member and is denied CARC 31 when adjudicated, DESIGN 9). ``claims.status``
+  is the claim's current state; the engine's ``paid`` is stored as ``approved`` until a payment
+  releases it (DESIGN 3).
 - ``claim_versions``, ``line_results`` and ``result_adjustments``: each adjudication of a claim
   is a new, numbered version and is never edited (a re-adjudication, release, override or
   correction writes another one). Amounts are integer cents.
@@ -16,15 +16,17 @@
   accumulators rebuild --verify`` recomputes them from the entries and adjustments.
 - ``prior_authorizations``: the register a line's authorization number is checked against.
 
-The batch writes versions, results, adjustments and entries in bulk (``aso.claims.bulk``), with
-ids it allocates itself, so the tables use plain columns the driver can fill directly: money
-``*_cents`` (``Money``), service units ``units_e4`` (``Units``, 1/10,000 of a unit), codes as
-strings, lists of codes comma-joined. A batch writes about five rows per claim line, and the
-database checks a foreign key row by row (on PostgreSQL it costs as much as writing the row), so
-those rows carry one foreign key each, to the version they belong to (a reversal also to the
-entry it cancels); the other ids they hold (the plan of a line result, the line result of an
-adjustment, the claim, member, family and plan of an entry) are copied from rows the same
-transaction read or wrote, and nothing deletes claims, members or plans that claims refer to.
+The batch writes versions, results, adjustments, entries and totals in bulk
+(``aso.claims.bulk``), with ids it allocates itself, so the tables use plain columns the driver
+can fill directly: money ``*_cents`` (``Money``), service units ``units_e4`` (``Units``,
+1/10,000 of a unit), codes as strings, lists of codes comma-joined. It writes about five rows
+per claim line, and a database checks a foreign key row by row (on PostgreSQL a check costs
+about as much as writing the row): so a version refers to its claim by a foreign key, a
+reversal to the entry it cancels, and the rest of the batch's rows (a line result or an
+adjustment and its version, an entry and its version, claim, member, family and plan, a total
+and its member) hold plain ids, copied from rows the same transaction read or wrote. Nothing
+deletes claims, members or plans that claims refer to; ``tests/integration`` checks that every
+such id names its row.
 """
 
 from __future__ import annotations

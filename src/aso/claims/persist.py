@@ -22,6 +22,7 @@ from aso.claims.stored import (
     CLAIM_STATUS_STORED,
     ENTRY_COLUMNS,
     RESULT_COLUMNS,
+    VALUE,
     EntryKey,
     cents,
     entry_key,
@@ -105,7 +106,7 @@ class _Rows:
             written.claims += 1
             written.lines += len(result.lines)
             written.claim_statuses[status] += 1
-            written.line_statuses.update(line.status.value for line in result.lines)
+            written.line_statuses.update(VALUE[line.status] for line in result.lines)
 
     def write(self) -> None:
         bulk = self.bulk
@@ -129,9 +130,10 @@ class _Rows:
         family = reference.member_pk[entry.family]
         amount = cents(entry.amount)
         reversal_of = None if live is None else _link(entry_id, entry, live)
-        network = None if entry.network is None else entry.network.value
+        network = None if entry.network is None else VALUE[entry.network]
+        kind = VALUE[entry.kind]
         if entry.kind in TOTAL_KINDS:
-            tail = (entry.kind.value, entry.group, network or "")
+            tail = (kind, entry.group, network or "")
             period = (entry.period_start, entry.period_end)
             self.totals[("member", member, *tail, *period)] += amount
             self.totals[("family", family, *tail, *period)] += amount
@@ -145,10 +147,10 @@ class _Rows:
             member,
             family,
             reference.plans.database_id[entry.plan],
-            entry.coverage.value,
+            VALUE[entry.coverage],
             entry.group,
             network,
-            entry.kind.value,
+            kind,
             entry.category,
             amount,
             day(entry.service_date),

@@ -39,21 +39,23 @@ from aso.yamlio import load_json_text
 
 @dataclass(frozen=True, slots=True)
 class Pricing:
-    """What prices claims: the provider directory by NPI and the fee schedules (the providers
-    package's pricing reference), or nothing, when claims carry their own price and network."""
+    """What prices claims: the fee schedules of the providers package's pricing reference and
+    its directory, or nothing, when claims carry their own price."""
 
     providers: Mapping[str, Provider] = field(default_factory=dict)
     fee_schedules: tuple[FeeSchedule, ...] = ()
 
     def provider(self, stated: Provider) -> Provider:
-        """The directory's provider for the claim's NPI when on file (its contracts decide the
-        network), else the provider as the claim states it."""
+        """The claim's provider, with the directory's taxonomy and kind when the claim gives
+        none. Its network stays as stored: intake took it from the directory, by the
+        contracts in effect on the claim's first service date (``intake.with_directory_network``),
+        not from the day of the batch."""
         found = None if stated.npi is None else self.providers.get(stated.npi)
-        if found is None:
+        if found is None or (stated.taxonomy and stated.kind):
             return stated
-        if found.taxonomy is None and stated.taxonomy is not None:
-            return Provider(found.network, found.npi, stated.taxonomy, found.kind)
-        return found
+        return Provider(
+            stated.network, stated.npi, stated.taxonomy or found.taxonomy, stated.kind or found.kind
+        )
 
 
 @dataclass(frozen=True, slots=True)

@@ -163,19 +163,17 @@ def received_queue(
 ) -> list[QueuedFamily]:
     """Families with received claims, each with its claims in order of receipt, then intake
     sequence (DESIGN 6.1). ``limit`` caps the claims taken, never splitting a family."""
-    query = select(
-        ClaimRow.id, ClaimRow.employer_id, ClaimRow.family_id, ClaimRow.received, ClaimRow.sequence
-    ).where(ClaimRow.status == "received")
+    query = (
+        select(ClaimRow.id, ClaimRow.employer_id, ClaimRow.family_id)
+        .where(ClaimRow.status == "received")
+        .order_by(ClaimRow.employer_id, ClaimRow.family_id, ClaimRow.received, ClaimRow.sequence)
+    )
     if employer_id is not None:
         query = query.where(ClaimRow.employer_id == employer_id)
     if family_ids is not None:
         query = query.where(ClaimRow.family_id.in_(list(family_ids)))
-    rows = sorted(
-        session.execute(query).all(),
-        key=lambda r: (r.employer_id or 0, r.family_id or 0, r.received, r.sequence),
-    )
     families: dict[tuple[int | None, int | None, int], list[int]] = {}
-    for claim_id, employer, family, _, _ in rows:
+    for claim_id, employer, family in session.execute(query):
         key = (employer, family, 0 if family is not None else claim_id)
         families.setdefault(key, []).append(claim_id)
     queue: list[QueuedFamily] = []
@@ -186,6 +184,22 @@ def received_queue(
         queue.append(QueuedFamily(employer, family, tuple(ids)))
         taken += len(ids)
     return queue
+
+
+def lock_families(session: Session, family_ids: Sequence[int], claim_ids: Sequence[int]) -> None:
+    """Lock the families' subscriber rows (and claims of unknown members), in id order, until
+    the transaction ends: one batch at a time adjudicates a family (PostgreSQL; SQLite lets one
+    writer in at a time anyway). ``FOR NO KEY UPDATE`` still lets others refer to the rows."""
+    if session.get_bind().dialect.name != "postgresql":
+        return
+    for model, ids in ((MemberRow, family_ids), (ClaimRow, claim_ids)):
+        for batch in chunks(sorted(ids), 5_000):
+            session.execute(
+                select(model.id)
+                .where(model.id.in_(batch))
+                .order_by(model.id)
+                .with_for_update(key_share=True)
+            ).all()
 
 
 # claims and lines -----------------------------------------------------------------------------
@@ -435,8 +449,17 @@ TOTAL_KEY = (
 
 
 def add_to_totals(bulk: Bulk, deltas: Mapping[TotalKey, int]) -> None:
-    """Add amounts (cents) to the running totals, creating the rows that do not exist."""
-    rows = [(*key, amount) for key, amount in deltas.items() if amount]
+    """Add amounts (cents) to the running totals, creating the rows that do not exist.
+
+    PostgreSQL takes the amounts by COPY into a temporary table and adds them in one statement;
+    SQLite one upsert a row.
+    """
+    day = bulk.day
+    rows = [
+        (scope, holder, kind, group, network, day(start), day(end), amount)
+        for (scope, holder, kind, group, network, start, end), amount in deltas.items()
+        if amount
+    ]
     if not rows:
         return
     keys = ", ".join(TOTAL_KEY)
@@ -447,19 +470,21 @@ def add_to_totals(bulk: Bulk, deltas: Mapping[TotalKey, int]) -> None:
     raw = bulk.session.connection().connection.driver_connection
     assert raw is not None
     if bulk.postgres:
-        types = ("text", "int", "text", "text", "text", "date", "date", "bigint")
-        arrays = ", ".join(f"%s::{kind}[]" for kind in types)
-        sql = (
+        raw.execute(f"CREATE TEMP TABLE IF NOT EXISTS {DELTAS} (LIKE {TOTALS.name}) ON COMMIT DROP")
+        bulk.insert(TOTALS, (*TOTAL_KEY, "amount_cents"), rows, into=DELTAS)
+        raw.execute(
             f"INSERT INTO {TOTALS.name} ({keys}, amount_cents) "
-            f"SELECT * FROM unnest({arrays}) {upsert}"
+            f"SELECT {keys}, amount_cents FROM {DELTAS} {upsert}"
         )
-        with raw.cursor() as cursor:
-            cursor.execute(sql, [list(column) for column in zip(*rows, strict=True)])
+        raw.execute(f"TRUNCATE {DELTAS}")
         return
-    day = bulk.day
     marks = ", ".join("?" for _ in range(len(TOTAL_KEY) + 1))
     sql = f"INSERT INTO {TOTALS.name} ({keys}, amount_cents) VALUES ({marks}) {upsert}"
-    raw.executemany(sql, [(*row[:5], day(row[5]), day(row[6]), row[7]) for row in rows])
+    raw.executemany(sql, rows)
+
+
+DELTAS = "accumulator_deltas"
+"""PostgreSQL: a temporary table of the amounts a transaction adds to the running totals."""
 
 
 def stored_totals(session: Session, holder_ids: Collection[int] | None) -> dict[TotalKey, int]:

@@ -1,11 +1,11 @@
-"""``aso claims``, ``aso accumulators`` and ``aso auth``: claim intake and batch adjudication,
-accumulators (show, adjust, rebuild and verify) and prior authorizations.
+"""``aso claims``, ``aso accumulators`` and ``aso authorizations``: claim intake and batch
+adjudication, accumulators (show, adjust, rebuild and verify) and prior authorizations.
 
 Register with::
 
     app.add_typer(claims.claims_app, name="claims")
     app.add_typer(claims.accumulators_app, name="accumulators")
-    app.add_typer(claims.auth_app, name="auth")
+    app.add_typer(claims.auth_app, name="authorizations")
 
 JSON alone on stdout with ``--json``; progress and messages on stderr. Exit 2 for input that
 cannot be used (a structural error names claim, line and field), 1 for a finding (a difference
