@@ -21,4 +21,16 @@ Design overview:
   ``reasons`` describes CARC/RARC codes.
 
 Denials and pends are data on the results (reason codes, pend reasons); only broken input raises.
+
+The shell around the engine (database and use cases):
+
+- ``models`` (tables), ``repository``, ``stored`` (row <-> value conversions), ``bulk`` (fast
+  multi-row inserts; PostgreSQL COPY-class speed without the ORM).
+- ``intake``: claims stored as received, all or nothing; the provider directory decides network.
+- ``batch`` (with ``reference_data``, ``family_run``, ``persist``): ``adjudicate_received``
+  loads reference data once, runs families in received order, writes immutable versions, line
+  results, adjustments and one accumulator entry per contributing line.
+- ``service``, ``access``, ``balances``: reading claims (scoped, audit-logged), accumulator
+  balances and ``rebuild --verify``; ``authorizations`` and ``adjustments``: the prior-auth
+  register and manual/prior-carrier accumulator adjustments.
 """
