@@ -135,3 +135,50 @@ def test_a_structural_error_names_claim_line_and_field_and_exits_2(
     assert "claims[C1].lines[1].category: unknown category 'massage'" in result.stderr
     assert "claims[C1].lines[1].charge: must be >= 0" in result.stderr
     assert aso("claims", "submit", tmp_path / "missing.yaml").exit_code == 2
+
+
+def test_examiner_commands_pend_queue_release_override_deny_reprocess(
+    tmp_path: Path, world: tuple[str, ClaimsWorld]
+) -> None:
+    _, w = world
+    documents = [
+        {"id": "P1", "member": w.dee, "network": "in", "received": "2026-03-05",
+         "lines": [{"date": "2026-03-01", "category": "lab", "charge": "60000.00",
+                    "allowed": "40000.00"}]},
+        {"id": "L1", "member": w.ann, "network": "in", "received": "2026-02-05",
+         "lines": [{"date": "2026-02-01", "category": "lab", "charge": "800.00",
+                    "allowed": "700.00"}]},
+        {"id": "L2", "member": w.ann, "network": "in", "received": "2026-03-05",
+         "lines": [{"date": "2026-03-01", "category": "lab", "charge": "1600.00",
+                    "allowed": "1500.00"}]},
+    ]  # fmt: skip
+    assert aso("claims", "submit", claims_file(tmp_path, documents)).exit_code == 0
+    assert aso("claims", "adjudicate").exit_code == 0
+
+    queue = aso("claims", "pended", "--reason", "high_dollar", "--employer", w.ein, "--json")
+    assert queue.exit_code == 0, queue.stderr
+    assert [c["id"] for c in json.loads(queue.stdout)] == ["P1"]
+    assert "P1" in aso("claims", "pended").stdout
+
+    released = aso("claims", "release", "P1", "--note", "reviewed", "--json")
+    assert released.exit_code == 0, released.stderr
+    assert json.loads(released.stdout)["claim"]["status"] == "approved"
+
+    no_reason = aso("claims", "override", "L1", "--line", "1", "--allowed", "100", "--reason", " ")
+    assert no_reason.exit_code == 2 and "reason" in no_reason.stderr
+    overridden = aso(
+        "claims", "override", "L1", "--line", "1", "--allowed", "100.00", "--reason", "audit"
+    )
+    assert overridden.exit_code == 0, overridden.stderr
+    assert "listed for reprocessing (their cost share changes): L2" in overridden.stdout
+    listed = aso("claims", "reprocess", "--list", "--json")
+    assert [row["id"] for row in json.loads(listed.stdout)] == ["L2"]
+    done = aso("claims", "reprocess", "--json")
+    assert json.loads(done.stdout)["claims_written"] == ["L2"]
+    assert aso("accumulators", "rebuild", "--verify").exit_code == 0
+
+    unknown = aso("claims", "deny", "L2", "--carc", "ZZ9", "--reason", "x")
+    assert unknown.exit_code == 2 and "not a known CARC" in unknown.stderr
+    denied = aso("claims", "deny", "L2", "--carc", "50", "--reason", "not necessary", "--json")
+    assert denied.exit_code == 0, denied.stderr
+    assert json.loads(denied.stdout)["claim"]["status"] == "denied"

@@ -53,6 +53,8 @@ def endpoints(world: World) -> dict[str, str]:
         "eligibility subscriber A": elig + a.subscriber,
         "eligibility spouse A": elig + a.spouse,
         "eligibility subscriber B": elig + b.subscriber,
+        "pend queue": "/v1/pended-claims",
+        "reprocessing": "/v1/reprocessing",
     }
 
 
@@ -63,9 +65,10 @@ ALL = frozenset(
         "eligibility subscriber A", "eligibility spouse A", "eligibility subscriber B",
     ]
 )  # fmt: skip
+EXAMINERS = frozenset(["pend queue", "reprocessing"])
 ALLOWED: dict[str, frozenset[str]] = {
-    "admin": ALL,
-    "examiner": ALL,
+    "admin": ALL | EXAMINERS,
+    "examiner": ALL | EXAMINERS,
     "service_rep": ALL,
     "auditor": frozenset({"employer A", "employer B", "summary A", "summary B"}),
     "employer A": frozenset({"employer A", "summary A"}),

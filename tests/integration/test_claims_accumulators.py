@@ -255,6 +255,7 @@ def test_state_rebuilt_from_stored_entries_equals_the_running_state(
 ) -> None:
     execute(uow, "DELETE FROM accumulator_entries WHERE reversal_of IS NOT NULL")
     for table in (
+        "claim_reprocessing", "line_decisions",
         "accumulator_entries", "result_adjustments", "line_results", "claim_versions",
         "claim_documents", "claim_lines", "accumulator_totals",
     ):  # fmt: skip

@@ -178,3 +178,37 @@ def test_accumulators_authorizations_and_adjustments(
     )
     listed = client.get("/v1/authorizations", params={"member_id": world.ann}, headers=rep)
     assert [a["number"] for a in listed.json()] == ["PA1"]
+
+
+def test_examiners_work_the_pend_queue_through_the_api(
+    app: App, uow: UnitOfWork, client: TestClient, world: ClaimsWorld
+) -> None:
+    examiner = bearer(app, Role.EXAMINER)
+    big = claim("P1", world.dee, line("2026-03-01", 60000, category="lab", allowed=40000))
+    assert client.post("/v1/claims", json=[as_json(big)], headers=examiner).status_code == 201
+    adjudicate(uow)
+    queue = client.get("/v1/pended-claims?reason=high_dollar", headers=examiner)
+    assert [(c["id"], c["lines"][0]["pend_reason"]) for c in queue.json()] == [
+        ("P1", "high_dollar")
+    ]
+    rep = bearer(app, Role.SERVICE_REP)
+    assert client.post("/v1/claims/P1/release", json={}, headers=rep).status_code == 403
+    missing = client.post(
+        "/v1/claims/P1/override", json={"line": 1, "allowed": "100.00"}, headers=examiner
+    )
+    assert missing.status_code == 422 and "reason" in missing.text
+    released = client.post("/v1/claims/P1/release", json={"note": "ok"}, headers=examiner)
+    assert released.status_code == 200, released.text
+    body = released.json()
+    assert body["claim"]["status"] == "approved"
+    assert body["claim"]["versions"][-1]["action"] == "release"
+    assert body["listed_for_reprocessing"] == []
+    again = client.post("/v1/claims/P1/release", json={}, headers=examiner)
+    assert again.status_code == 409 and "no pended line" in again.text
+    denied = client.post(
+        "/v1/claims/P1/deny", json={"carc": "50", "reason": "not necessary"}, headers=examiner
+    )
+    assert denied.json()["claim"]["status"] == "denied"
+    assert client.get("/v1/reprocessing", headers=examiner).json() == []
+    report = client.post("/v1/reprocessing", headers=examiner).json()
+    assert report == {"families": 0, "claims_written": [], "listings_closed": 0}

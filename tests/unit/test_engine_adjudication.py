@@ -10,7 +10,16 @@ from decimal import Decimal
 import pytest
 
 from aso.claims.accumulators import AccumulatorState
-from aso.claims.domain import Claim, ClaimStatus, Frequency, Kind, LineStatus, Network
+from aso.claims.domain import (
+    Claim,
+    ClaimStatus,
+    ExaminerDenial,
+    Frequency,
+    Group,
+    Kind,
+    LineStatus,
+    Network,
+)
 from aso.claims.edits import ClaimHistory
 from aso.claims.engine import adjudicate_claim, reprocess
 from aso.errors import ValidationFailed
@@ -102,3 +111,31 @@ def test_reprocessing_later_claims_equals_a_fresh_adjudication(correction: str) 
     assert [r.lines for r in again[1:]] == [r.lines for r in expected[-2:]]
     entries = [e for result in [*run.results, *again] for e in result.entries]
     assert AccumulatorState.from_entries(entries).totals() == fresh.state.totals()
+
+
+def test_an_examiner_denial_decides_an_eligible_line_with_its_carc() -> None:
+    run = Adjudicator(context([ppo()], family("S1")))
+    service = line(category="lab", charge="900.00", allowed="600.00")
+    denied = replace(service, denial=ExaminerDenial(Group.CONTRACTUAL, "50"))
+    (result,) = run(claim("C1", "S1", denied))
+    (outcome,) = result.lines
+    assert outcome.status is LineStatus.DENIED
+    assert [(a.group, a.carc, a.amount) for a in outcome.adjustments] == [
+        (Group.CONTRACTUAL, "50", Decimal("900.00"))
+    ]
+    assert outcome.not_covered == 0 and result.entries == ()
+
+
+def test_an_examiner_allowed_amount_replaces_the_price_and_a_release_lifts_a_pend() -> None:
+    run = Adjudicator(context([ppo(pended_over=100)], family("S1")))
+    service = line(category="emergency_room", charge="900.00", allowed="800.00")
+    (first,) = run(claim("C1", "S1", service))
+    (pended,) = first.lines
+    assert pended.pend_reason == "high_dollar"
+    decided = replace(
+        service, override_allowed=Decimal("300.00"), released=frozenset({"high_dollar"})
+    )
+    (result,) = run(claim("C2", "S1", replace(decided, date=date(2026, 3, 9))))
+    (outcome,) = result.lines
+    assert outcome.status is LineStatus.PAID and outcome.allowed == Decimal("300.00")
+    assert outcome.plan_paid + sum(a.amount for a in outcome.adjustments) == outcome.charge

@@ -1,6 +1,7 @@
-"""``/v1/claims``, ``/v1/members/{id}/accumulators``, ``/v1/authorizations`` and
-``/v1/accumulator-adjustments``: claim intake and reading, accumulators, prior authorizations
-and accumulator adjustments.
+"""``/v1/claims``, ``/v1/pended-claims``, ``/v1/reprocessing``,
+``/v1/members/{id}/accumulators``, ``/v1/authorizations`` and ``/v1/accumulator-adjustments``:
+claim intake and reading, examiners' work (the pend queue, release, deny, override,
+reprocessing), accumulators, prior authorizations and accumulator adjustments.
 
 Claims are submitted by providers and TPA staff as JSON (or YAML with ``Content-Type:
 application/yaml``), read back by staff and by the member's own family; every read of a claim
@@ -11,7 +12,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
 from aso.api.deps import CurrentPrincipal, Uow, require
@@ -19,6 +20,7 @@ from aso.api.plans import read_document
 from aso.claims import service
 from aso.claims.adjustments import add_adjustment, list_adjustments
 from aso.claims.authorizations import add_authorization, list_authorizations
+from aso.claims.examiner import deny, override, pend_queue, release, reprocess, reprocessing
 from aso.claims.intake import submit_claims
 from aso.claims.schemas import (
     AccumulatorAdjustmentCreate,
@@ -27,7 +29,14 @@ from aso.claims.schemas import (
     AuthorizationRead,
     ClaimRead,
     ClaimReceipt,
+    DecisionResult,
+    DenyRequest,
     MemberAccumulatorsRead,
+    OverrideRequest,
+    PendedClaimRead,
+    ReleaseRequest,
+    ReprocessListing,
+    ReprocessReport,
 )
 from aso.security.domain import Principal, Role
 
@@ -78,6 +87,66 @@ def claim(
     """A claim with every version of its adjudication; ``npi`` names the submitting provider
     when several sent the same id. Outside the caller's scope: 404."""
     return service.get_claim(uow=uow, actor=principal, claim_id=claim_id, npi=npi)
+
+
+@router.get("/pended-claims", response_model=list[PendedClaimRead])
+def pended_claims(
+    uow: Uow,
+    principal: Examiner,
+    reason: str | None = None,
+    employer_id: int | None = None,
+    older_than_days: int | None = Query(None, ge=0),
+    limit: int = Query(500, ge=1, le=5000),
+) -> list[PendedClaimRead]:
+    """The pend queue, oldest first: filter by pend reason, employer and age in days."""
+    return pend_queue(
+        uow=uow,
+        actor=principal,
+        reason=reason,
+        employer_id=employer_id,
+        older_than_days=older_than_days,
+        limit=limit,
+    )
+
+
+@router.post("/claims/{claim_id}/release", response_model=DecisionResult)
+def release_claim(
+    claim_id: str, data: ReleaseRequest, uow: Uow, principal: Examiner, npi: str | None = None
+) -> DecisionResult:
+    """Release pended lines to be paid (all pended lines when none are named)."""
+    return release(uow=uow, actor=principal, claim_id=claim_id, request=data, npi=npi)
+
+
+@router.post("/claims/{claim_id}/deny", response_model=DecisionResult)
+def deny_claim(
+    claim_id: str, data: DenyRequest, uow: Uow, principal: Examiner, npi: str | None = None
+) -> DecisionResult:
+    """Deny lines with a CARC and a reason (all lines when none are named)."""
+    return deny(uow=uow, actor=principal, claim_id=claim_id, request=data, npi=npi)
+
+
+@router.post("/claims/{claim_id}/override", response_model=DecisionResult)
+def override_claim(
+    claim_id: str, data: OverrideRequest, uow: Uow, principal: Examiner, npi: str | None = None
+) -> DecisionResult:
+    """Set a line's allowed amount in place of its price, with a reason (audit-logged)."""
+    return override(uow=uow, actor=principal, claim_id=claim_id, request=data, npi=npi)
+
+
+@router.get("/reprocessing", response_model=list[ReprocessListing])
+def reprocessing_list(
+    uow: Uow, principal: Examiner, employer_id: int | None = None
+) -> list[ReprocessListing]:
+    """Claims listed for reprocessing after a correction or a decision earlier in the family."""
+    return reprocessing(uow=uow, actor=principal, employer_id=employer_id)
+
+
+@router.post("/reprocessing", response_model=ReprocessReport)
+def reprocessing_run(
+    uow: Uow, principal: Examiner, employer_id: int | None = None
+) -> ReprocessReport:
+    """Reprocess the listed claims; every claim whose result changes gets a new version."""
+    return reprocess(uow=uow, actor=principal, employer_id=employer_id)
 
 
 @router.get("/members/{member_id}/accumulators", response_model=MemberAccumulatorsRead)

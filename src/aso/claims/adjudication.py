@@ -2,10 +2,14 @@
 
 Eligibility, timely filing, duplicates, category and benefit (coverage, network, waiting period,
 age, prior authorization), visit and frequency limits, pricing. A line that passes them all is
-settled by ``aso.claims.payment`` (step 8).
+settled by ``aso.claims.payment`` (step 8). An examiner's decisions travel on the line: the
+pend reasons released, an allowed amount set in place of the price, or a denial with a CARC
+(which decides the line as soon as the member is found eligible).
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
 
 from aso.claims import explain
 from aso.claims.accumulators import AccumulatorState, add_months
@@ -74,6 +78,9 @@ def adjudicate_line(
     plan = span.plan
     if trace is not None:
         trace.append(explain.eligible(member.id, span, line.date))
+    if line.denial is not None:
+        text = f"Examiner's decision: the line is denied (CARC {line.denial.carc})."
+        return deny(line, line.category, line.denial.group, line.denial.carc, (), trace, text, plan)
     late = (claim.received - line.date).days
     if late > plan.timely_filing_days:
         text = explain.late(late, plan.timely_filing_days) if trace is not None else ""
@@ -149,7 +156,12 @@ def _covered_line(
             return deny(line, category, PR, "119", (RARC_FREQUENCY,), trace, text, plan)
         if trace is not None:
             trace.append("Limits: within the visit and frequency limits.")
-    allowed = context.pricer.price(claim, line, category, trace)
+    allowed: Decimal | None = line.override_allowed
+    if allowed is not None:
+        if trace is not None:
+            trace.append(f"Pricing: an examiner set the allowed amount to ${allowed:,}.")
+    else:
+        allowed = context.pricer.price(claim, line, category, trace)
     if allowed is None:
         return pend(line, category, PendReason.NO_PRICE, ZERO, trace, plan)
     covered = CoveredLine(claim, line, member, span, benefit, share, category, tier, protected)

@@ -6,7 +6,9 @@ intake sequence, from the family's stored accumulator entries and earlier result
 (``family_run``). Families never share state, so a job queue can later run them in parallel;
 here they are taken in chunks of thousands of claims, each chunk in one transaction: lock its
 families, load their state, adjudicate, write in bulk (``persist``), commit. A failure loses at
-most the chunk it happened in, whose claims stay ``received`` for the next run. Claims that are
+most the chunk it happened in, whose claims stay ``received`` for the next run. After a
+replacement or void, the family's later claims whose cost share would change are listed for
+reprocessing (``aso.claims.rework``). Claims that are
 no longer ``received`` are never taken again, so a second run with nothing received does
 nothing.
 
@@ -34,6 +36,7 @@ from datetime import date
 from sqlalchemy.orm import Session
 
 from aso.claims import repository as repo
+from aso.claims import rework
 from aso.claims.family_run import Decided, FamilyWork, run_family
 from aso.claims.persist import write_decided
 from aso.claims.reference_data import EmployerReference, Pricing, load_employer, no_employer
@@ -67,6 +70,8 @@ class BatchSummary:
     claim_statuses: Counter[str] = field(default_factory=Counter)
     line_statuses: Counter[str] = field(default_factory=Counter)
     problems: list[ClaimProblem] = field(default_factory=list)
+    listed: int = 0
+    """Later claims listed for reprocessing after the replacements and voids of the batch."""
     seconds: float = 0.0
 
     def as_dict(self) -> dict[str, object]:
@@ -77,6 +82,7 @@ class BatchSummary:
             "claim_statuses": dict(sorted(self.claim_statuses.items())),
             "line_statuses": dict(sorted(self.line_statuses.items())),
             "problems": [{"claim": p.claim, "reason": p.reason} for p in self.problems],
+            "listed_for_reprocessing": self.listed,
             "seconds": round(self.seconds, 3),
         }
 
@@ -123,6 +129,9 @@ def adjudicate_received(
                 work = _load(session, reference, pricing, chunk)
                 decided = _decide(reference, work)
                 _store(session, reference, decided, actor, summary)
+                summary.listed += rework.list_after_corrections(
+                    session, reference, pricing, _corrections(decided), actor.username
+                )
                 uow.commit()
                 summary.families += sum(1 for family in work if family.claims)
                 if progress is not None:
@@ -194,6 +203,16 @@ def _store(
     summary.problems += [
         ClaimProblem(item.stored.number, item.note) for item in decided if item.note is not None
     ]
+
+
+def _corrections(decided: Sequence[Decided]) -> dict[int, list[int]]:
+    """Replacements and voids the chunk adjudicated, by family."""
+    found: dict[int, list[int]] = {}
+    for item in decided:
+        stored = item.stored
+        if stored.frequency != 1 and item.note is None and stored.family_id is not None:
+            found.setdefault(stored.family_id, []).append(stored.pk)
+    return found
 
 
 def _by_employer(

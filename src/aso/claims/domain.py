@@ -133,6 +133,14 @@ class Provider:
 
 
 @dataclass(frozen=True, slots=True)
+class ExaminerDenial:
+    """An examiner's decision to deny a line: the CARC and who owes the charge (DESIGN 6.5)."""
+
+    group: Group
+    carc: str
+
+
+@dataclass(frozen=True, slots=True)
 class ClaimLine:
     """One service line. ``number`` is 1-based, as the output reports it."""
 
@@ -155,6 +163,10 @@ class ClaimLine:
     """Pharmacy: the pharmacy's usual and customary price; the charge when absent."""
     released: frozenset[str] = frozenset()
     """Pend reasons an examiner released: re-adjudication does not pend the line for them."""
+    override_allowed: Decimal | None = None
+    """An allowed amount an examiner set, with a reason: it replaces the price."""
+    denial: ExaminerDenial | None = None
+    """An examiner's denial of the line: it decides the line once the member is eligible."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -43,6 +43,9 @@ class Decided:
     """The family's entries that still count, by what a reversal matches, shared by the
     family's claims (new entries join it as they get ids); None when none of the family's new
     entries is a reversal."""
+    action: str = "adjudicate"
+    """Why the version is written: ``adjudicate``, an examiner's ``release``, ``override`` or
+    ``deny``, or ``reprocess``."""
 
 
 def run_family(work: FamilyWork, context: Context, broken: Mapping[int, str]) -> list[Decided]:

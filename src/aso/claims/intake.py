@@ -20,7 +20,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections import defaultdict
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, fields, replace
 from datetime import date
@@ -39,7 +38,7 @@ from aso.claims.stored import LINE_COLUMNS, cents, join_codes
 from aso.db.base import utcnow
 from aso.db.uow import UnitOfWork
 from aso.errors import Conflict, Forbidden, Problem, ValidationFailed
-from aso.providers.service import pricing_reference
+from aso.providers.service import directory_providers
 from aso.security import audit
 from aso.security.domain import TPA_STAFF, Principal, Role
 
@@ -110,33 +109,72 @@ def _repeats(reader: Reader, found: Sequence[Submitted]) -> None:
         seen[key] = item.fingerprint
 
 
+EXAMINER_FIELDS = ("override_allowed", "denial")
+"""Line fields an examiner's decision fills later, never a submitter: not part of the claim's
+content, so fingerprints stay as they were before these fields existed."""
+
+
 def fingerprint(claim: Claim) -> str:
     """A hash of the claim as read (amounts, dates and codes normalized): equal content,
     equal fingerprint, however the document spelled it."""
-    lines = [_values(line) for line in claim.lines]
+    lines = [_values(line, skip=EXAMINER_FIELDS) for line in claim.lines]
     content = [*_values(claim, skip=("provider", "lines")), _values(claim.provider), lines]
-    text = json.dumps(content, default=_plain)
+    text = json.dumps(_plain(content))
     return hashlib.sha256(text.encode()).hexdigest()
 
 
 def _values(value: Any, skip: tuple[str, ...] = ()) -> list[Any]:
     """A dataclass's field values, in field order."""
-    return [getattr(value, f.name) for f in fields(value) if f.name not in skip]
+    key = (type(value).__name__, skip)
+    names = _FIELD_NAMES.get(key)
+    if names is None:
+        names = _FIELD_NAMES[key] = tuple(f.name for f in fields(value) if f.name not in skip)
+    return [getattr(value, name) for name in names]
+
+
+_FIELD_NAMES: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
+"""Field names by dataclass (its name: the claim, line and provider types) and fields skipped."""
 
 
 def _plain(value: object) -> object:
-    if isinstance(value, Decimal):
-        return format(value.normalize(), "f")
-    if isinstance(value, frozenset):
-        return sorted(value)
+    """``value`` as JSON writes it: amounts normalized (``25`` = ``25.00``), sets sorted,
+    dates and enumerations as their text (a ``StrEnum`` is its value)."""
+    kind = type(value)
+    if value is None or kind is str or kind is int or kind is bool:
+        return value
+    if isinstance(value, int):  # an IntEnum: JSON writes it as its number
+        return int(value)
+    if kind is Decimal:
+        return format(value.normalize(), "f")  # type: ignore[attr-defined]
+    if kind is list or kind is tuple:
+        return [_plain(item) for item in value]  # type: ignore[attr-defined]
+    if kind is frozenset:
+        return sorted(value)  # type: ignore[call-overload]
     return str(value)
 
 
 def submit_claims(*, uow: UnitOfWork, actor: Principal, documents: object) -> list[ClaimReceipt]:
     """Store the claims of a request as received (all of them, or none); see the module."""
+    _may_submit(actor)
+    return store_claims(uow=uow, actor=actor, submitted=parse_submission(documents))
+
+
+def _may_submit(actor: Principal) -> None:
     if actor.role not in SUBMITTERS:
         raise Forbidden("only providers and TPA staff submit claims")
-    submitted = with_directory_network(uow, parse_submission(documents))
+
+
+def store_claims(
+    *, uow: UnitOfWork, actor: Principal, submitted: Sequence[Submitted]
+) -> list[ClaimReceipt]:
+    """Store claims already read by ``parse_submission`` (all of them, or none): a file's
+    claims read one by one, so that one bad claim is rejected alone, are stored together."""
+    _may_submit(actor)
+    reader = Reader()
+    _repeats(reader, submitted)
+    if reader.problems:
+        raise ValidationFailed(reader.problems, summary="invalid claims")
+    submitted = with_directory_network(uow, submitted)
     with uow:
         session = uow.session
         intake = _Intake(session, actor, submitted)
@@ -152,20 +190,14 @@ def with_directory_network(uow: UnitOfWork, submitted: Sequence[Submitted]) -> l
     status by contract): a billing NPI on file takes the status of its contracts on the claim's
     first service date, and the directory's taxonomy and kind when the claim gives none. A
     claim whose NPI is not on file keeps the network it states."""
-    npis = {item.claim.provider.npi for item in submitted if item.claim.provider.npi}
-    if not npis:
+    wanted = {
+        (_first_day(item.claim), item.claim.provider.npi)
+        for item in submitted
+        if item.claim.provider.npi and item.claim.lines
+    }
+    if not wanted:
         return list(submitted)
-    known = set(pricing_reference(uow=uow, npis=npis).providers)
-    by_day: dict[date, set[str]] = defaultdict(set)
-    for item in submitted:
-        npi = item.claim.provider.npi
-        if npi in known and item.claim.lines:
-            by_day[_first_day(item.claim)].add(npi)
-    found: dict[tuple[date, str], Provider] = {}
-    for day, day_npis in by_day.items():
-        reference = pricing_reference(uow=uow, on=day, npis=day_npis)
-        for npi in day_npis:
-            found[(day, npi)] = reference.provider(npi)
+    found = directory_providers(uow=uow, wanted=wanted)
     return [_directed(item, found) for item in submitted]
 
 

@@ -15,6 +15,10 @@
   out-of-pocket totals per member and family; they are derived (DESIGN 3) and ``aso
   accumulators rebuild --verify`` recomputes them from the entries and adjustments.
 - ``prior_authorizations``: the register a line's authorization number is checked against.
+- ``line_decisions``: an examiner's decisions on a claim's lines (release a pend, set the allowed
+  amount, deny with a CARC), with the reason and the user; every later adjudication of the claim
+  applies them. ``claim_reprocessing``: later claims of a family whose cost share changed after
+  a correction or a decision, listed until they are reprocessed (``aso.claims.rework``).
 
 The batch writes versions, results, adjustments, entries and totals in bulk
 (``aso.claims.bulk``), with ids it allocates itself, so the tables use plain columns the driver
@@ -63,6 +67,7 @@ CLAIM_STATUSES = ("received", "pended", "denied", "approved", "paid", "voided")
 LINE_STATUSES = ("paid", "denied", "pended", "reversed")
 ENTRY_KINDS = ("deductible", "out_of_pocket", "visits", "benefit_dollars", "plan_paid")
 AUTHORIZATION_STATUSES = ("approved", "pending", "denied", "cancelled")
+DECISIONS = ("release", "override", "deny")
 
 
 def _in(column: str, values: tuple[str, ...]) -> str:
@@ -119,6 +124,12 @@ class ClaimRow(Base):
             postgresql_where=text("status = 'received'"),
         ),
         Index("ix_claims_family_order", "family_id", "received", "sequence"),
+        Index(
+            "ix_claims_pended",
+            "received",
+            sqlite_where=text("status = 'pended'"),
+            postgresql_where=text("status = 'pended'"),
+        ),
         CheckConstraint(_in("status", CLAIM_STATUSES), name="status"),
         CheckConstraint("frequency IN (1, 7, 8)", name="frequency"),
         CheckConstraint(
@@ -155,6 +166,8 @@ class ClaimRow(Base):
     replaces_id: Mapped[int | None] = mapped_column(ID, ForeignKey("claims.id"))
     status: Mapped[str] = mapped_column(String(10), default="received")
     current_version: Mapped[int] = mapped_column(Integer, default=0)
+    paid_on: Mapped[date | None] = mapped_column(Date)
+    """The day the payment that paid the claim was released (status ``paid``)."""
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     submitted_by: Mapped[str] = mapped_column(String(120))
 
@@ -217,7 +230,8 @@ class ClaimVersionRow(Base):
     version: Mapped[int] = mapped_column(Integer)
     status: Mapped[str] = mapped_column(String(10))
     action: Mapped[str] = mapped_column(String(20))
-    """Why this version exists: ``adjudicate`` (later also release, override, correction)."""
+    """Why this version exists: ``adjudicate`` (the batch), an examiner's ``release``,
+    ``override`` or ``deny``, or ``reprocess`` (after an earlier claim of the family changed)."""
     note: Mapped[str | None] = mapped_column(Text)
     """A plain-language reason, e.g. the data error that pended the claim."""
     adjudicated_at: Mapped[datetime] = mapped_column(UTCDateTime)
@@ -399,3 +413,71 @@ class AuthorizationRow(Base):
     note: Mapped[str | None] = mapped_column(Text)
     created_by: Mapped[str] = mapped_column(String(120))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class LineDecisionRow(Base):
+    """An examiner's decision on one line of a claim: ``release`` a pend (its reason), set the
+    allowed amount (``override``, a reason required) or ``deny`` with a CARC (a reason
+    required). Never edited: a later decision on the same line takes precedence."""
+
+    __tablename__ = "line_decisions"
+    __table_args__ = (
+        CheckConstraint(_in("action", DECISIONS), name="action"),
+        CheckConstraint("action <> 'release' OR pend_reason IS NOT NULL", name="release_reason"),
+        CheckConstraint(
+            "action <> 'override' OR (allowed_cents IS NOT NULL AND allowed_cents >= 0)",
+            name="override_amount",
+        ),
+        CheckConstraint(
+            "action <> 'deny' OR (carc IS NOT NULL AND group_code IN ('CO', 'PR', 'OA', 'PI'))",
+            name="deny_code",
+        ),
+        CheckConstraint("action = 'release' OR length(trim(reason)) > 0", name="reason_given"),
+        CheckConstraint("line >= 1", name="line_positive"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(
+        ID, ForeignKey("claims.id", ondelete="RESTRICT"), index=True
+    )
+    line: Mapped[int] = mapped_column(SmallInteger)
+    action: Mapped[str] = mapped_column(String(10))
+    pend_reason: Mapped[str | None] = mapped_column(String(30))
+    allowed_cents: Mapped[Decimal | None] = mapped_column(Money)
+    carc: Mapped[str | None] = mapped_column(String(5))
+    group_code: Mapped[str | None] = mapped_column(String(2))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    version: Mapped[int] = mapped_column(Integer)
+    """The claim version the decision produced."""
+    decided_by: Mapped[str] = mapped_column(String(120))
+    decided_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+
+class ReprocessRow(Base):
+    """A claim listed for reprocessing: an earlier claim of its family was corrected or
+    decided again and this claim's cost share would change. Open until reprocessed."""
+
+    __tablename__ = "claim_reprocessing"
+    __table_args__ = (
+        Index(
+            "uq_claim_reprocessing_open",
+            "claim_id",
+            unique=True,
+            sqlite_where=text("done_at IS NULL"),
+            postgresql_where=text("done_at IS NULL"),
+        ),
+        Index("ix_claim_reprocessing_family", "family_id"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ID, ForeignKey("claims.id", ondelete="RESTRICT"))
+    family_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
+    employer_id: Mapped[int | None] = mapped_column(ForeignKey("employers.id", ondelete="RESTRICT"))
+    cause_claim_id: Mapped[int] = mapped_column(ID, ForeignKey("claims.id", ondelete="RESTRICT"))
+    """The claim whose correction or decision changed this one's cost share."""
+    cause: Mapped[str] = mapped_column(Text)
+    listed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    listed_by: Mapped[str] = mapped_column(String(120))
+    done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    done_version: Mapped[int | None] = mapped_column(Integer)
+    """The version reprocessing wrote (None when the claim came out unchanged)."""

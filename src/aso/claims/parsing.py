@@ -330,7 +330,7 @@ def _line(
     if entry.get("prior_auth") is not None:
         auth = reader.ident(entry, "prior_auth", where)
     emergency = reader.flag(entry, "emergency", where)
-    released = _released(reader, entry.get("release"), f"{where}.release")
+    released = _released(reader, entry.get("release"), where + ".release")
     if day is None or charge is None:
         return None
     return ClaimLine(
@@ -365,7 +365,13 @@ def _modifiers(reader: Reader, raw: object, where: str) -> tuple[str, ...]:
 
 
 def _released(reader: Reader, raw: object, where: str) -> frozenset[str]:
+    if raw is None:
+        return NOTHING_RELEASED
     reasons = frozenset(str(value) for value in reader.sequence(raw, where))
-    for reason in reasons - {r.value for r in PendReason}:
+    for reason in reasons - PEND_REASONS:
         reader.problem(where, f"unknown pend reason {reason!r}")
     return reasons
+
+
+NOTHING_RELEASED: frozenset[str] = frozenset()
+PEND_REASONS = frozenset(reason.value for reason in PendReason)

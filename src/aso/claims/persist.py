@@ -95,7 +95,7 @@ class _Rows:
             status = CLAIM_STATUS_STORED[result.status]
             version = stored.version + 1
             self.versions.append(
-                (version_id, stored.pk, version, status, "adjudicate", item.note, stamp, self.actor)
+                (version_id, stored.pk, version, status, item.action, item.note, stamp, self.actor)
             )
             self.statuses.append((stored.pk, status, version))
             if result.replaces is not None:

@@ -13,15 +13,26 @@ from aso.yamlio import load_yaml_text
 
 
 @cache
-def _table(name: str) -> dict[str, str]:
+def _entries(name: str) -> dict[str, dict[str, str]]:
     text = files("aso.codes").joinpath(name).read_text(encoding="utf-8")
     codes = load_yaml_text(text)["codes"]
-    return {str(code): str(entry["description"]) for code, entry in codes.items()}
+    return {str(code): {k: str(v) for k, v in entry.items()} for code, entry in codes.items()}
+
+
+def _table(name: str) -> dict[str, str]:
+    return {code: entry["description"] for code, entry in _entries(name).items()}
 
 
 def carc_description(code: str) -> str:
     """The description of a Claim Adjustment Reason Code ("" when the table lacks it)."""
     return _table("carc.yaml").get(code, "")
+
+
+def carc_group(code: str) -> str | None:
+    """The adjustment group a CARC goes in (DESIGN 6.5): ``PR``, ``CO`` or ``OA``; ``by
+    network`` when it depends on the provider's network; None when the table lacks it."""
+    entry = _entries("carc.yaml").get(code)
+    return None if entry is None else entry.get("group")
 
 
 def rarc_description(code: str) -> str:

@@ -233,3 +233,95 @@ class AccumulatorAdjustmentRead(BaseModel):
     reason: str
     created_by: str
     created_at: datetime
+
+
+# examiner work ----------------------------------------------------------------------------------
+
+
+class PendedLineRead(BaseModel):
+    line: int
+    pend_reason: str
+    charge: Decimal
+    allowed: Decimal
+
+
+class PendedClaimRead(BaseModel):
+    """A pended claim in the examiners' queue: its pended lines and how long it has waited."""
+
+    id: str
+    key: int
+    employer_ein: str | None
+    member_id: str
+    provider_npi: str | None
+    received: date
+    age_days: int
+    charge: Decimal
+    """The charges of its pended lines."""
+    lines: list[PendedLineRead]
+    note: str | None
+    """Why the claim pended when no line says it (a data error)."""
+
+
+class ReleaseRequest(BaseModel):
+    """Release pended lines to be paid (all pended lines when none are named)."""
+
+    lines: list[int] = Field(default_factory=list)
+    note: str = ""
+
+
+class DenyRequest(BaseModel):
+    """Deny lines with a CARC (all lines when none are named); the reason is required. The
+    group defaults to the CARC's in ``aso/codes/carc.yaml`` (DESIGN 6.5): PR when the member
+    owes the charge, OA for 18 and 23, otherwise CO (the provider writes it off)."""
+
+    lines: list[int] = Field(default_factory=list)
+    carc: str = Field(pattern=r"^[A-Z0-9]{1,5}$")
+    group: Literal["CO", "PR", "OA", "PI"] | None = None
+    reason: str = Field(min_length=1)
+
+    @field_validator("reason")
+    @classmethod
+    def _given(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a reason is required")
+        return value.strip()
+
+
+class OverrideRequest(BaseModel):
+    """Set a line's allowed amount in place of its price; the reason is required and
+    audit-logged. A pended line is released with it."""
+
+    line: int = Field(ge=1)
+    allowed: Decimal = Field(ge=0, decimal_places=2)
+    reason: str = Field(min_length=1)
+
+    @field_validator("reason")
+    @classmethod
+    def _given(cls, value: str) -> str:
+        if not value.strip():
+            raise ValueError("a reason is required")
+        return value.strip()
+
+
+class DecisionResult(BaseModel):
+    """The decided claim as it now stands, and the later claims of its family listed for
+    reprocessing because their cost share would change."""
+
+    claim: ClaimRead
+    listed_for_reprocessing: list[str]
+
+
+class ReprocessListing(BaseModel):
+    id: str
+    key: int
+    employer_ein: str | None
+    member_id: str
+    cause: str
+    listed_at: datetime
+    listed_by: str
+
+
+class ReprocessReport(BaseModel):
+    families: int
+    claims_written: list[str]
+    listings_closed: int

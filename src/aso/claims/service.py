@@ -65,8 +65,8 @@ def get_claim(
     today = today or date.today()
     with uow:
         session = uow.session
-        claim = _find_claim(session, actor, claim_id, npi, today)
-        result = _claim_read(session, claim)
+        claim = find_claim(session, actor, claim_id, npi, today)
+        result = claim_read(session, claim)
         audit.record(
             session, actor, "view", "claim", [claim.id], detail=f"member {claim.member_number}"
         )
@@ -74,7 +74,7 @@ def get_claim(
     return result
 
 
-def _find_claim(
+def find_claim(
     session: Session, actor: Principal, claim_id: str, npi: str | None, today: date
 ) -> ClaimRow:
     query = select(ClaimRow).where(ClaimRow.claim_number == claim_id)
@@ -105,7 +105,7 @@ def _visible(session: Session, actor: Principal, claim: ClaimRow, today: date) -
     return member is not None and may_see(actor, member, today)
 
 
-def _claim_read(session: Session, claim: ClaimRow) -> ClaimRead:
+def claim_read(session: Session, claim: ClaimRow) -> ClaimRead:
     employer = None if claim.employer_id is None else session.get(Employer, claim.employer_id)
     replaces = None if claim.replaces_id is None else session.get(ClaimRow, claim.replaces_id)
     lines = session.scalars(

@@ -32,16 +32,30 @@ from aso.claims.authorizations import (
     set_authorization_status,
 )
 from aso.claims.batch import BatchSummary, adjudicate_received
+from aso.claims.examiner import deny, override, pend_queue, release, reprocess, reprocessing
 from aso.claims.intake import submit_claims
 from aso.claims.schemas import (
     AccumulatorAdjustmentCreate,
     AuthorizationCreate,
     AuthorizationRead,
     ClaimRead,
+    DecisionResult,
+    DenyRequest,
     MemberAccumulatorsRead,
+    OverrideRequest,
     RebuildReport,
+    ReleaseRequest,
 )
-from aso.cli.common import application, err, fail, out, print_json, progress, report_error
+from aso.cli.common import (
+    application,
+    err,
+    fail,
+    out,
+    print_json,
+    progress,
+    report_error,
+    use_case,
+)
 from aso.employers.service import find_employer
 from aso.errors import AsoError, Problem, ValidationFailed
 from aso.plans.domain import Line
@@ -161,6 +175,11 @@ def _print_batch(summary: BatchSummary) -> None:
     out.print(table)
     for problem in summary.problems:
         err.print(f"{problem.claim}: pended: {problem.reason}", markup=False, highlight=False)
+    if summary.listed:
+        out.print(
+            f"{summary.listed} later claim(s) listed for reprocessing after corrections: "
+            "see `aso claims reprocess --list`"
+        )
 
 
 @claims_app.command("show")
@@ -216,6 +235,184 @@ def _print_claim(claim: ClaimRead) -> None:
                 adjustments,
             )
         out.print(table)
+
+
+# examiner work ----------------------------------------------------------------------------------
+
+LINE_OPTION = typer.Option([], "--line", help="a line number (repeat for several)")
+NPI_OPTION = typer.Option(None, "--npi", help="the submitting provider's NPI")
+
+
+@claims_app.command("pended")
+def claims_pended(
+    reason: str | None = typer.Option(
+        None, "--reason", help="pend reason: high_dollar, suspect_duplicate, no_price, data_error"
+    ),
+    employer: str | None = EMPLOYER_OPTION,
+    older_than: int | None = typer.Option(
+        None, "--older-than", min=0, help="received more than this many days ago"
+    ),
+    limit: int = typer.Option(500, "--limit", min=1, help="at most this many claims"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """The pend queue: pended claims with their pended lines, oldest first."""
+    employer_id = _employer_id(employer)
+    queue = use_case(
+        lambda uow: pend_queue(
+            uow=uow,
+            actor=cli_principal(),
+            reason=reason,
+            employer_id=employer_id,
+            older_than_days=older_than,
+            limit=limit,
+        )
+    )
+    if as_json:
+        print_json([claim.model_dump(mode="json") for claim in queue])
+        return
+    if not queue:
+        out.print("no pended claim")
+        return
+    table = Table("claim", "employer", "member", "received", "age", "lines pended", "charge")
+    for claim in queue:
+        reasons = ", ".join(f"{x.line}: {x.pend_reason}" for x in claim.lines)
+        table.add_row(
+            claim.id,
+            claim.employer_ein or "",
+            claim.member_id,
+            str(claim.received),
+            f"{claim.age_days} d",
+            reasons,
+            str(claim.charge),
+        )
+    out.print(table)
+
+
+@claims_app.command("release")
+def claims_release(
+    claim_id: str = typer.Argument(..., help="the claim id as submitted (CLM01)"),
+    lines: list[int] = LINE_OPTION,
+    note: str = typer.Option("", "--note", help="the examiner's note"),
+    npi: str | None = NPI_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Release pended lines (all of them by default) to be paid; the claim is adjudicated
+    again in its place in the family's history."""
+    request = ReleaseRequest(lines=lines, note=note)
+    _print_decision(
+        use_case(
+            lambda uow: release(
+                uow=uow, actor=cli_principal(), claim_id=claim_id, request=request, npi=npi
+            )
+        ),
+        as_json,
+    )
+
+
+@claims_app.command("deny")
+def claims_deny(
+    claim_id: str = typer.Argument(..., help="the claim id as submitted (CLM01)"),
+    carc: str = typer.Option(..., "--carc", help="the Claim Adjustment Reason Code"),
+    reason: str = typer.Option(..., "--reason", help="why (required, audit-logged)"),
+    lines: list[int] = LINE_OPTION,
+    group: str | None = typer.Option(
+        None, "--group", help="CO, PR, OA or PI (by default the CARC's group)"
+    ),
+    npi: str | None = NPI_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Deny lines (all of them by default) with a CARC and a reason."""
+    try:
+        request = DenyRequest.model_validate(
+            {"lines": lines, "carc": carc, "group": group, "reason": reason}
+        )
+    except ValidationError as exc:
+        report_error(_model_problems(exc))
+    _print_decision(
+        use_case(
+            lambda uow: deny(
+                uow=uow, actor=cli_principal(), claim_id=claim_id, request=request, npi=npi
+            )
+        ),
+        as_json,
+    )
+
+
+@claims_app.command("override")
+def claims_override(
+    claim_id: str = typer.Argument(..., help="the claim id as submitted (CLM01)"),
+    line: int = typer.Option(..., "--line", help="the line number"),
+    allowed: str = typer.Option(..., "--allowed", help="the allowed amount, e.g. 120.00"),
+    reason: str = typer.Option(..., "--reason", help="why (required, audit-logged)"),
+    npi: str | None = NPI_OPTION,
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Set a line's allowed amount in place of its price, with a reason."""
+    try:
+        request = OverrideRequest.model_validate(
+            {"line": line, "allowed": _amount(allowed), "reason": reason}
+        )
+    except ValidationError as exc:
+        report_error(_model_problems(exc))
+    _print_decision(
+        use_case(
+            lambda uow: override(
+                uow=uow, actor=cli_principal(), claim_id=claim_id, request=request, npi=npi
+            )
+        ),
+        as_json,
+    )
+
+
+def _print_decision(result: DecisionResult, as_json: bool) -> None:
+    if as_json:
+        print_json(result.model_dump(mode="json"))
+        return
+    _print_claim(result.claim)
+    if result.listed_for_reprocessing:
+        listed = ", ".join(result.listed_for_reprocessing)
+        out.print(f"listed for reprocessing (their cost share changes): {listed}", markup=False)
+
+
+@claims_app.command("reprocess")
+def claims_reprocess(
+    employer: str | None = EMPLOYER_OPTION,
+    list_only: bool = typer.Option(False, "--list", help="only list the claims waiting"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """Reprocess the claims listed after corrections and decisions: each family from its
+    earliest listed claim, writing every claim whose result changes."""
+    employer_id = _employer_id(employer)
+    if list_only:
+        listed = use_case(
+            lambda uow: reprocessing(uow=uow, actor=cli_principal(), employer_id=employer_id)
+        )
+        if as_json:
+            print_json([row.model_dump(mode="json") for row in listed])
+            return
+        table = Table("claim", "employer", "member", "why", "listed")
+        for row in listed:
+            table.add_row(
+                row.id,
+                row.employer_ein or "",
+                row.member_id,
+                row.cause,
+                f"{row.listed_at:%Y-%m-%d}",
+            )
+        out.print(table if listed else "no claim is listed for reprocessing")
+        return
+    report = use_case(
+        lambda uow: reprocess(uow=uow, actor=cli_principal(), employer_id=employer_id)
+    )
+    if as_json:
+        print_json(report.model_dump(mode="json"))
+        return
+    written = ", ".join(report.claims_written) or "none changed"
+    out.print(
+        f"reprocessed {report.listings_closed} listed claim(s) of {report.families} "
+        f"family(ies); new versions: {written}",
+        markup=False,
+    )
 
 
 # accumulators -----------------------------------------------------------------------------------

@@ -5,16 +5,19 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any, NoReturn
+from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
 from aso.bootstrap import App
+from aso.db.uow import UnitOfWork
 from aso.errors import AsoError, ValidationFailed
+
+T = TypeVar("T")
 
 err = Console(stderr=True)
 out = Console(highlight=False, soft_wrap=True)
@@ -58,3 +61,15 @@ def application() -> Iterator[App]:
         yield app
     finally:
         app.engine.dispose()
+
+
+def use_case(call: Callable[[UnitOfWork], T]) -> T:
+    """Run one use case against the wired application: its result, or its error reported
+    (exit 2 for input that cannot be used, 1 for anything else it refused)."""
+    with application() as aso:
+        try:
+            return call(aso.uow())
+        except ValidationFailed as exc:
+            report_error(exc, 2)
+        except AsoError as exc:
+            report_error(exc, 1)
