@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from tests.bench import claims_db, edi, engine
+from tests.bench import claims_db, edi, edi_import, engine
 
 
 def main() -> None:
     engine.main()
     edi.main()
     claims_db.main()
+    edi_import.main()
 
 
 if __name__ == "__main__":

@@ -10,11 +10,15 @@ from typing import Any
 import pytest
 
 from aso.bootstrap import App
+from aso.claims.batch import adjudicate_received
+from aso.claims.reference_data import Pricing
 from aso.claims.schemas import ClaimReceipt
+from aso.claims.service import get_claim
 from aso.db.uow import UnitOfWork
 from aso.edi import claim_intake
 from aso.errors import Conflict
 from aso.members.crypto import SsnCipher
+from aso.security.domain import Principal, Role
 from tests.integration.edi_builders import Desk, assert_acks_valid, segments
 from tests.unit.edi_builders import PROFESSIONAL, data, swap
 
@@ -25,13 +29,15 @@ def desk(app: App, uow: UnitOfWork) -> Desk:
 
 
 class FakeIntake:
-    """Stands in for ``submit_claims``: stores what it is given, or refuses a claim by id."""
+    """Stands in for ``store_claims`` (with ``parse_submission`` handing the documents on as
+    they are): stores what it is given, or refuses a claim by id."""
 
     def __init__(self, refuse: str | None = None) -> None:
         self.refuse = refuse
         self.calls: list[list[str]] = []
 
-    def __call__(self, *, uow: UnitOfWork, actor: object, documents: Any) -> list[ClaimReceipt]:
+    def __call__(self, *, uow: UnitOfWork, actor: object, submitted: Any) -> list[ClaimReceipt]:
+        documents = submitted
         ids = [document["id"] for document in documents]
         self.calls.append(ids)
         if self.refuse in ids:
@@ -46,7 +52,7 @@ def test_the_claims_of_an_accepted_set_go_to_the_intake(
     desk: Desk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     intake = FakeIntake()
-    monkeypatch.setattr(claim_intake, "submit_claims", intake)
+    monkeypatch.setattr(claim_intake, "store_claims", intake)
     monkeypatch.setattr(claim_intake, "parse_submission", lambda documents: documents)
     summary = desk.run(data(PROFESSIONAL), name="claims.x12")
     assert summary.status == "processed"
@@ -74,7 +80,7 @@ def test_a_claim_the_intake_refuses_is_rejected_alone(
     desk: Desk, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
 ) -> None:
     intake = FakeIntake(refuse="PCN-1002")
-    monkeypatch.setattr(claim_intake, "submit_claims", intake)
+    monkeypatch.setattr(claim_intake, "store_claims", intake)
     monkeypatch.setattr(claim_intake, "parse_submission", lambda documents: documents)
     summary = desk.run(data(PROFESSIONAL), name="claims.x12")
     (transaction,) = summary.transactions
@@ -95,7 +101,7 @@ def test_a_claim_the_reader_rejects_never_reaches_the_intake(
     desk: Desk, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     intake = FakeIntake()
-    monkeypatch.setattr(claim_intake, "submit_claims", intake)
+    monkeypatch.setattr(claim_intake, "store_claims", intake)
     monkeypatch.setattr(claim_intake, "parse_submission", lambda documents: documents)
     bad_npi = swap(data(PROFESSIONAL), "1234567893", "1234567890")  # the billing provider's
     summary = desk.run(bad_npi, name="claims.x12")
@@ -148,3 +154,22 @@ def test_an_837_claim_from_a_provider_not_on_file_is_out_of_network(
     summary = desk.run(data(PROFESSIONAL), name="claims.x12")
     assert summary.status == "processed_with_errors"
     assert _stored_networks(uow) == {"PCN-1001": "out"}
+
+
+def test_a_claim_for_an_unknown_member_is_stored_and_denied_31(desk: Desk) -> None:
+    """DESIGN 9: not rejected; stored, then denied by the batch with CO-31 on every line."""
+    summary = desk.run(data(PROFESSIONAL), name="claims.x12")
+    (transaction,) = summary.transactions
+    assert transaction.claims is not None
+    stored = [c["id"] for c in transaction.claims["claims"] if c["stored"]]
+    assert stored, transaction.errors
+    examiner = Principal(user_id=None, username="examiner", role=Role.EXAMINER)
+    batch = adjudicate_received(uow=desk.uow, actor=examiner, pricing=Pricing())
+    assert batch.claims == len(stored)
+    for claim_id in stored:
+        claim = get_claim(uow=desk.uow, actor=examiner, claim_id=claim_id)
+        assert (claim.member_known, claim.status) == (False, "denied")
+        for line in claim.versions[-1].lines:
+            assert [(a.group, a.carc, a.amount) for a in line.adjustments] == [
+                ("CO", "31", line.charge)
+            ]

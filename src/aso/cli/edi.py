@@ -16,22 +16,41 @@ accepted set, writes the 999 (and the TA1, when one is due) beside the file, or 
 as ``FILE.999`` and ``FILE.ta1``, and prints a summary (``--json``: the summary alone). Exit 0
 when every set was accepted, 1 when something was rejected or the file was received before, 2
 when the file is not X12 or cannot be read.
+
+``aso edi export 835 --employer EIN [--since DAY] [--until DAY] [--out DIR]`` writes the 835
+remittances due for the employer's adjudicated claims (``aso.edi.remittance``), one file per
+payee, into ``--out`` (the current folder by default), and prints what it wrote: files, payees,
+claims, total paid (``--json``: the summary alone). Exit 0 (also when nothing is due), 1 when
+the export is refused, 2 for unusable input (a bad EIN or day, files that cannot be written).
 """
 
 from __future__ import annotations
 
+from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
+from rich.table import Table
 
-from aso.cli.common import application, fail, out, print_json, report_error
+from aso.cli import edi_answer
+from aso.cli.common import application, fail, out, print_json, progress, report_error
 from aso.edi.findings import Unreadable
 from aso.edi.parse import has_errors, parse_file
 from aso.edi.schemas import ImportSummary, TransactionSummary
-from aso.errors import AsoError
+from aso.errors import AsoError, ValidationFailed
+from aso.money import fmt
 
-app = typer.Typer(help="X12 EDI files: parse, validate and import.", no_args_is_help=True)
+if TYPE_CHECKING:
+    from aso.edi.remittance import ExportSummary, RemittanceFile
+
+app = typer.Typer(
+    help="X12 EDI files: parse, validate, import; export 835 remittances; answer 270/276.",
+    no_args_is_help=True,
+)
+export_app = typer.Typer(help="Write outbound X12 files.", no_args_is_help=True)
+app.add_typer(export_app, name="export")
+app.command("answer")(edi_answer.answer)
 
 FILE_ARGUMENT = typer.Argument(..., help="an X12 file (834, 835, 837, 270/271, 276/277, 999)")
 
@@ -197,3 +216,99 @@ def _counts(transaction: TransactionSummary) -> str:
             f"{claims['rejected']} rejected"
         )
     return ""
+
+
+# export ---------------------------------------------------------------------------------------
+
+
+def _day(text: str | None, option: str) -> date | None:
+    if text is None:
+        return None
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        fail(f"{option}: {text!r} is not a day (YYYY-MM-DD)")
+
+
+@export_app.command("835")
+def export_835(
+    employer: str = typer.Option(..., "--employer", help="the employer (EIN) whose plan pays"),
+    since: str | None = typer.Option(
+        None, "--since", help="claims adjudicated on or after this day (YYYY-MM-DD, UTC)"
+    ),
+    until: str | None = typer.Option(
+        None, "--until", help="claims adjudicated on or before this day (YYYY-MM-DD, UTC)"
+    ),
+    out_dir: Path = typer.Option(Path("."), "--out", help="write the 835 files here"),
+    as_json: bool = typer.Option(False, "--json", help="print the summary as JSON only"),
+) -> None:
+    """Write the 835 remittances due for an employer's adjudicated claims: one per payee, each
+    claim version once (a corrected claim's earlier payment reversed first)."""
+    from aso.edi.remittance import export_835 as export
+    from aso.security.domain import cli_principal
+
+    first, last = _day(since, "--since"), _day(until, "--until")
+    written: list[Path] = []
+
+    def deliver(file: RemittanceFile) -> None:
+        out_dir.mkdir(parents=True, exist_ok=True)
+        path = out_dir / file.filename
+        path.write_text(file.text, encoding="ascii")
+        written.append(path)
+
+    with application() as aso, progress() as bar:
+        task = bar.add_task("writing 835s", total=None)
+
+        def advance(done: int, total: int) -> None:
+            bar.update(task, completed=done, total=total)
+
+        try:
+            summary = export(
+                uow=aso.uow(),
+                actor=cli_principal(),
+                ein=employer,
+                since=first,
+                until=last,
+                deliver=deliver,
+                progress=advance,
+            )
+        except OSError as exc:
+            _discard(written)
+            fail(f"{out_dir}: cannot write the 835s: {exc.strerror or exc}")
+        except AsoError as exc:
+            _discard(written)
+            report_error(exc, 2 if isinstance(exc, ValidationFailed) else 1)
+    if as_json:
+        print_json(summary.to_json() | {"folder": str(out_dir)})
+    else:
+        _print_export(summary, out_dir)
+
+
+def _discard(paths: list[Path]) -> None:
+    """Files of an export that was not recorded: they must not be sent."""
+    for path in paths:
+        path.unlink(missing_ok=True)
+
+
+def _print_export(summary: ExportSummary, folder: Path) -> None:
+    if not summary.files:
+        out.print(f"employer {summary.employer}: nothing to remit", markup=False)
+        return
+    out.print(
+        f"employer {summary.employer}: wrote {len(summary.files)} 835 file(s) to {folder}: "
+        f"{len(summary.files)} payee(s), {summary.claims} claim(s), "
+        f"{summary.reversals} reversal(s), total paid {fmt(summary.total_paid)}",
+        markup=False,
+    )
+    table = Table("payee", "id", "claims", "reversals", "paid", "owed", "file")
+    for file in summary.files:
+        table.add_row(
+            file.payee_name,
+            file.payee_id,
+            str(file.claims),
+            str(file.reversals),
+            fmt(file.amount),
+            fmt(file.owed),
+            file.filename,
+        )
+    out.print(table)

@@ -12,21 +12,20 @@ as business unit) and the set is accepted with errors.
 from __future__ import annotations
 
 import re
-from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
 from aso.claims.domain import Network
-from aso.claims.intake import parse_submission, submit_claims
+from aso.claims.intake import Submitted, parse_submission, store_claims
 from aso.db.uow import UnitOfWork
 from aso.edi.ack import Error
 from aso.edi.claim_parts import ClaimRead
 from aso.edi.codes import ElementError, SegmentError
 from aso.edi.findings import Finding, Level
 from aso.errors import Conflict, Problem, ValidationFailed
-from aso.providers.service import pricing_reference
+from aso.providers.service import directory_providers
 from aso.security.domain import Principal
 
 CLAIM_NAMED = re.compile(r"claims\[([^\]]+)\]")
@@ -52,23 +51,20 @@ class ClaimsOutcome:
 def with_network_status(uow: UnitOfWork, reads: Sequence[ClaimRead]) -> None:
     """An 837 does not say whether its provider is in network: the TPA's provider directory
     does. Each claim's billing provider gets the status of its contracts on the claim's first
-    service date (an NPI not on file, or with no contract in effect then, is out of network)."""
-    by_day: dict[date, set[str]] = defaultdict(set)
-    for read in reads:
+    service date (an NPI not on file, or with no contract in effect then, is out of network),
+    written into the claim's document as the intake stores it (the intake checks it against
+    the directory again)."""
+    keys: dict[int, tuple[date, str]] = {}
+    for index, read in enumerate(reads):
         provider = read.document.get("provider") or {}
         if "network" not in provider and provider.get("npi") and read.document.get("lines"):
-            by_day[_first_day(read.document)].add(provider["npi"])
-    status: dict[tuple[date, str], str] = {}
-    for day, npis in by_day.items():
-        reference = pricing_reference(uow=uow, on=day, npis=npis)
-        for npi in npis:
-            found = reference.providers.get(npi)
-            status[day, npi] = found.network.value if found else Network.OUT.value
-    for read in reads:
-        provider = read.document.get("provider") or {}
-        key = (_first_day(read.document), provider.get("npi", "")) if provider else None
-        if key in status:
-            read.document["provider"] = {**provider, "network": status[key]}
+            keys[index] = (_first_day(read.document), provider["npi"])
+    found = directory_providers(uow=uow, wanted=set(keys.values()))
+    for index, key in keys.items():
+        known = found.get(key)
+        network = known.network.value if known is not None else Network.OUT.value
+        read = reads[index]
+        read.document["provider"] = {**read.document["provider"], "network": network}
 
 
 def _first_day(document: dict[str, Any]) -> date:
@@ -82,25 +78,19 @@ def _first_day(document: dict[str, Any]) -> date:
 def submit_set(*, uow: UnitOfWork, actor: Principal, reads: Sequence[ClaimRead]) -> ClaimsOutcome:
     """Store the set's claims that the reader accepted; see the module."""
     outcome = ClaimsOutcome(rejected=sum(read.rejected for read in reads))
-    with_network_status(uow, [r for r in reads if not r.rejected])
-    candidates = []
-    for read in (r for r in reads if not r.rejected):
-        try:
-            parse_submission([read.document])
-        except ValidationFailed as exc:
-            _reject(outcome, read, exc.problems)
-            continue
-        candidates.append(read)
+    accepted = [r for r in reads if not r.rejected]
+    with_network_status(uow, accepted)
+    candidates = _parsed(outcome, accepted)
     while candidates:
         try:
-            receipts = submit_claims(
-                uow=uow, actor=actor, documents=[read.document for read in candidates]
+            receipts = store_claims(
+                uow=uow, actor=actor, submitted=[item for _, item in candidates]
             )
         except (Conflict, ValidationFailed) as exc:
-            culprit = _named(exc, candidates)
+            culprit = _named(exc, [read for read, _ in candidates])
             if culprit is None:
                 raise
-            candidates.remove(culprit)
+            candidates = [pair for pair in candidates if pair[0] is not culprit]
             problems = exc.problems if isinstance(exc, ValidationFailed) else []
             _reject(outcome, culprit, problems or [Problem("", str(exc))])
             continue
@@ -112,6 +102,26 @@ def submit_set(*, uow: UnitOfWork, actor: Principal, reads: Sequence[ClaimRead])
             )
         break
     return outcome
+
+
+def _parsed(
+    outcome: ClaimsOutcome, reads: Sequence[ClaimRead]
+) -> list[tuple[ClaimRead, Submitted]]:
+    """The claims as the intake reads them: all at once when all pass, else one by one so
+    that each claim the intake refuses is rejected alone."""
+    try:
+        return list(zip(reads, parse_submission([read.document for read in reads]), strict=True))
+    except ValidationFailed:
+        pass
+    found = []
+    for read in reads:
+        try:
+            (item,) = parse_submission([read.document])
+        except ValidationFailed as exc:
+            _reject(outcome, read, exc.problems)
+            continue
+        found.append((read, item))
+    return found
 
 
 def _named(exc: Exception, candidates: list[ClaimRead]) -> ClaimRead | None:

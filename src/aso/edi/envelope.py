@@ -38,6 +38,8 @@ from aso.edi.reader import Interchange, Segment, SegmentReader, parse_isa
 ENVELOPE = frozenset({"ISA", "GS", "ST", "SE", "GE", "IEA"})
 SEGMENT_ID = re.compile(r"^[A-Z][A-Z0-9]{1,2}$")
 CONTROL = re.compile(r"^[0-9A-Za-z]{4,9}$")
+NO_ST03 = frozenset({"835"})
+"""Sets whose guide does not use ST03 (X221A1: the 835 names its guide in GS08 only)."""
 FUNCTIONAL_ID = {
     "837": "HC",
     "834": "BE",
@@ -354,7 +356,7 @@ class Walker:
             )
 
     def _st_warnings(self, segment: Segment, header: SetHeader) -> Iterator[tuple[int, str]]:
-        if not segment.get(3) and header.reference:
+        if not segment.get(3) and header.reference and header.set_id not in NO_ST03:
             yield 3, f"ST03 is missing: the set is read as GS08 says, {header.reference}"
         if header.guide is None:
             yield (

@@ -267,6 +267,33 @@ def reference_providers(
     return providers, contracts
 
 
+def contract_spans(
+    session: Session, npis: Collection[str]
+) -> tuple[dict[str, tuple[str, str]], dict[str, list[tuple[date, date | None]]]]:
+    """Providers of ``npis`` on file (npi -> (taxonomy, kind)) and the (start, end) of every
+    contract each holds, whatever its dates: one query per ``NPI_CHUNK`` NPIs."""
+    providers: dict[str, tuple[str, str]] = {}
+    spans: dict[str, list[tuple[date, date | None]]] = defaultdict(list)
+    for batch in chunks(sorted(set(npis)), NPI_CHUNK):
+        query = (
+            select(
+                ProviderRow.npi,
+                ProviderRow.taxonomy,
+                ProviderRow.kind,
+                ContractRow.start_date,
+                ContractRow.end_date,
+            )
+            .select_from(ProviderRow)
+            .outerjoin(ContractRow, ContractRow.provider_id == ProviderRow.id)
+            .where(among(ProviderRow.npi, batch))
+        )
+        for npi, taxonomy, kind, start, end in session.execute(query):
+            providers[npi] = (taxonomy, kind)
+            if start is not None:
+                spans[npi].append((start, end))
+    return providers, dict(spans)
+
+
 def engine_schedules(session: Session, codes: Collection[str]) -> dict[str, FeeSchedule]:
     """The engine's ``FeeSchedule`` (``npi`` None) of the named schedules and of every
     out-of-network one, with their rates and drug prices: three queries."""

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Collection
 from datetime import date
 
-from aso.claims.domain import Network
+from aso.claims.domain import Network, Provider
 from aso.db.uow import UnitOfWork
 from aso.errors import NotFound, Problem, ValidationFailed
 from aso.providers import repository as repo
@@ -55,6 +55,29 @@ def pricing_reference(
         providers, contracts = repo.reference_providers(session, day, npis)
         schedules = repo.engine_schedules(session, {c.schedule for c in contracts})
     return build_reference(on=day, providers=providers, contracts=contracts, schedules=schedules)
+
+
+def directory_providers(
+    *, uow: UnitOfWork, wanted: Collection[tuple[date, str]]
+) -> dict[tuple[date, str], Provider]:
+    """The directory's provider for each (service date, NPI) whose NPI is on file: in network
+    when one of its contracts is in effect that day (DESIGN 3), with its taxonomy and kind.
+    One query for all of them, however many days a file of claims spans."""
+    if not wanted:
+        return {}
+    with uow:
+        providers, spans = repo.contract_spans(uow.session, {npi for _, npi in wanted})
+    found: dict[tuple[date, str], Provider] = {}
+    for day, npi in wanted:
+        if npi not in providers:
+            continue
+        taxonomy, kind = providers[npi]
+        contracted = any(
+            start <= day and (end is None or day <= end) for start, end in spans.get(npi, ())
+        )
+        network = Network.IN if contracted else Network.OUT
+        found[(day, npi)] = Provider(network, npi, taxonomy, kind)
+    return found
 
 
 def get_provider(*, uow: UnitOfWork, npi: str, on: date | None = None) -> ProviderRead:
