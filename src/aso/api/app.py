@@ -10,7 +10,20 @@ from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
 from aso import __version__
-from aso.api import auth, claims, edi, employers, members, plans, providers, simulate
+from aso.api import (
+    auth,
+    claims,
+    edi,
+    employers,
+    invoices,
+    ledger,
+    members,
+    plans,
+    providers,
+    simulate,
+    stoploss,
+    x12,
+)
 from aso.bootstrap import App
 from aso.errors import AsoError, NotAuthenticated, ValidationFailed
 
@@ -47,14 +60,20 @@ def create_app(aso: App | None = None) -> FastAPI:
     api.include_router(claims.router)
     api.include_router(edi.router)
     api.include_router(employers.router)
+    api.include_router(invoices.router)
+    api.include_router(ledger.router)
     api.include_router(members.router)
     api.include_router(plans.router)
     api.include_router(providers.router)
     api.include_router(simulate.router)
+    api.include_router(stoploss.router)
+    api.include_router(x12.router)
 
+    from aso.web import claims_pages
     from aso.web import routes as web
 
     api.include_router(web.router)
+    api.include_router(claims_pages.router)
     static = Path(web.__file__).parent / "static"
     api.mount("/static", StaticFiles(directory=static), name="static")
     return api

@@ -4,7 +4,21 @@ from __future__ import annotations
 
 import typer
 
-from aso.cli import claims, demo, edi, employers, members, plans, providers, serve, simulate, users
+from aso.cli import (
+    claims,
+    demo,
+    edi,
+    employers,
+    invoices,
+    ledger,
+    members,
+    plans,
+    providers,
+    serve,
+    simulate,
+    stoploss,
+    users,
+)
 
 app = typer.Typer(
     name="aso",
@@ -18,12 +32,15 @@ app.add_typer(claims.auth_app, name="authorizations")
 app.add_typer(claims.claims_app, name="claims")
 app.add_typer(edi.app, name="edi")
 app.add_typer(employers.app, name="employers")
+app.add_typer(invoices.app, name="invoices")
+app.add_typer(ledger.app, name="ledger")
 app.add_typer(members.members_app, name="members")
 app.add_typer(members.census_app, name="census")
 app.add_typer(members.eligibility_app, name="eligibility")
 app.add_typer(plans.app, name="plans")
 app.add_typer(providers.app, name="providers")
 app.add_typer(providers.fees_app, name="fees")
+app.add_typer(stoploss.app, name="stoploss")
 app.add_typer(users.app, name="users")
 app.command("simulate")(simulate.simulate)
 app.command("demo")(demo.demo)
