@@ -25,11 +25,9 @@ quarter of the time.
 
 from __future__ import annotations
 
-import gc
 import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 
@@ -37,6 +35,7 @@ from sqlalchemy.orm import Session
 
 from aso.claims import repository as repo
 from aso.claims import rework
+from aso.claims.bulk import collector_paused
 from aso.claims.family_run import Decided, FamilyWork, run_family
 from aso.claims.persist import write_decided
 from aso.claims.reference_data import EmployerReference, Pricing, load_employer, no_employer
@@ -113,7 +112,7 @@ def adjudicate_received(
     if pricing is None:
         pricing = load_pricing(uow=uow)
     summary = BatchSummary()
-    with uow, _collector_paused():
+    with uow, collector_paused():
         session = uow.session
         queue = repo.received_queue(
             session, employer_id=employer_id, family_ids=family_ids, limit=limit
@@ -235,16 +234,3 @@ def _chunks(families: Sequence[QueuedFamily]) -> Iterator[list[QueuedFamily]]:
             chunk, size = [], 0
     if chunk:
         yield chunk
-
-
-@contextmanager
-def _collector_paused() -> Iterator[None]:
-    """Pause the cyclic garbage collector (reference counting still frees everything the
-    batch lets go of); it runs again afterwards as it did before."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()

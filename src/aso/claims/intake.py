@@ -116,9 +116,11 @@ content, so fingerprints stay as they were before these fields existed."""
 
 def fingerprint(claim: Claim) -> str:
     """A hash of the claim as read (amounts, dates and codes normalized): equal content,
-    equal fingerprint, however the document spelled it."""
+    equal fingerprint, however the document spelled it. The provider's network is left out:
+    the directory decides it, not the claim (an 837 does not even say)."""
     lines = [_values(line, skip=EXAMINER_FIELDS) for line in claim.lines]
-    content = [*_values(claim, skip=("provider", "lines")), _values(claim.provider), lines]
+    provider = _values(claim.provider, skip=("network",))
+    content = [*_values(claim, skip=("provider", "lines")), provider, lines]
     text = json.dumps(_plain(content))
     return hashlib.sha256(text.encode()).hexdigest()
 
@@ -136,18 +138,21 @@ _FIELD_NAMES: dict[tuple[str, tuple[str, ...]], tuple[str, ...]] = {}
 """Field names by dataclass (its name: the claim, line and provider types) and fields skipped."""
 
 
+_AS_IS = frozenset({str, int, bool, type(None)})
+
+
 def _plain(value: object) -> object:
     """``value`` as JSON writes it: amounts normalized (``25`` = ``25.00``), sets sorted,
     dates and enumerations as their text (a ``StrEnum`` is its value)."""
     kind = type(value)
-    if value is None or kind is str or kind is int or kind is bool:
+    if kind in _AS_IS:
         return value
+    if kind is list or kind is tuple:
+        return [item if type(item) in _AS_IS else _plain(item) for item in value]  # type: ignore[attr-defined]
     if isinstance(value, int):  # an IntEnum: JSON writes it as its number
         return int(value)
     if kind is Decimal:
         return format(value.normalize(), "f")  # type: ignore[attr-defined]
-    if kind is list or kind is tuple:
-        return [_plain(item) for item in value]  # type: ignore[attr-defined]
     if kind is frozenset:
         return sorted(value)  # type: ignore[call-overload]
     return str(value)

@@ -314,8 +314,12 @@ def _line(
     category = entry.get("category")
     if category is not None and category not in ALL_CATEGORIES:
         reader.problem(f"{where}.category", f"unknown category {category!r}")
-    codes = ("procedure", "revenue_code", "ndc")
-    if category is None and all(entry.get(key) is None for key in codes):
+    if (
+        category is None
+        and entry.get("procedure") is None
+        and entry.get("revenue_code") is None
+        and entry.get("ndc") is None
+    ):
         reader.problem(where, "needs a category or a code (procedure, revenue_code or ndc)")
     procedure = reader.code(entry, "procedure", where, PROCEDURE, "procedure code")
     revenue = reader.code(entry, "revenue_code", where, REVENUE, "revenue code")

@@ -48,39 +48,47 @@ class ClaimsOutcome:
         }
 
 
-def with_network_status(uow: UnitOfWork, reads: Sequence[ClaimRead]) -> None:
-    """An 837 does not say whether its provider is in network: the TPA's provider directory
-    does. Each claim's billing provider gets the status of its contracts on the claim's first
-    service date (an NPI not on file, or with no contract in effect then, is out of network),
-    written into the claim's document as the intake stores it (the intake checks it against
-    the directory again)."""
-    keys: dict[int, tuple[date, str]] = {}
-    for index, read in enumerate(reads):
-        provider = read.document.get("provider") or {}
-        if "network" not in provider and provider.get("npi") and read.document.get("lines"):
-            keys[index] = (_first_day(read.document), provider["npi"])
-    found = directory_providers(uow=uow, wanted=set(keys.values()))
-    for index, key in keys.items():
-        known = found.get(key)
-        network = known.network.value if known is not None else Network.OUT.value
-        read = reads[index]
-        read.document["provider"] = {**read.document["provider"], "network": network}
+Candidate = tuple[ClaimRead, Submitted]
 
 
-def _first_day(document: dict[str, Any]) -> date:
-    days = [str(line.get("date", "")) for line in document.get("lines", [])]
-    try:
-        return date.fromisoformat(min(d for d in days if d))
-    except ValueError:
-        return date.fromisoformat(str(document.get("received")))
+@dataclass
+class PreparedSet:
+    """A set's claims read by the intake, before anything touches the database (so a worker
+    process can prepare one set while the database takes the one before)."""
+
+    outcome: ClaimsOutcome
+    candidates: list[Candidate]
+    directed: list[int]
+    """Positions in ``candidates`` of claims whose network the directory decides (an 837
+    never says): read with a stand-in network until ``store_set`` looks it up."""
 
 
-def submit_set(*, uow: UnitOfWork, actor: Principal, reads: Sequence[ClaimRead]) -> ClaimsOutcome:
-    """Store the set's claims that the reader accepted; see the module."""
+def prepare_set(reads: Sequence[ClaimRead]) -> PreparedSet:
+    """The claims the reader accepted, each read by the intake (``parse_submission``); a claim
+    the intake's structure rules refuse is rejected alone. No database."""
     outcome = ClaimsOutcome(rejected=sum(read.rejected for read in reads))
     accepted = [r for r in reads if not r.rejected]
-    with_network_status(uow, accepted)
+    directed = set()
+    for index, read in enumerate(accepted):
+        provider = read.document.get("provider")
+        if provider and "network" not in provider and provider.get("npi"):
+            read.document["provider"] = {**provider, "network": STAND_IN.value}
+            directed.add(index)
     candidates = _parsed(outcome, accepted)
+    positions = {id(read): index for index, read in enumerate(accepted)}
+    chosen = [i for i, (read, _) in enumerate(candidates) if positions[id(read)] in directed]
+    return PreparedSet(outcome, candidates, chosen)
+
+
+STAND_IN = Network.OUT
+"""The network a claim is read with until the directory says (an NPI not on file stays out)."""
+
+
+def store_set(*, uow: UnitOfWork, actor: Principal, prepared: PreparedSet) -> ClaimsOutcome:
+    """Store a prepared set's claims in one transaction; see the module."""
+    outcome = prepared.outcome
+    candidates = list(prepared.candidates)
+    with_network_status(uow, [candidates[i][0] for i in prepared.directed])
     while candidates:
         try:
             receipts = store_claims(
@@ -102,6 +110,38 @@ def submit_set(*, uow: UnitOfWork, actor: Principal, reads: Sequence[ClaimRead])
             )
         break
     return outcome
+
+
+def submit_set(*, uow: UnitOfWork, actor: Principal, reads: Sequence[ClaimRead]) -> ClaimsOutcome:
+    """Store the set's claims that the reader accepted; see the module."""
+    return store_set(uow=uow, actor=actor, prepared=prepare_set(reads))
+
+
+def with_network_status(uow: UnitOfWork, reads: Sequence[ClaimRead]) -> None:
+    """An 837 does not say whether its provider is in network: the TPA's provider directory
+    does. Each claim's billing provider gets the status of its contracts on the claim's first
+    service date (an NPI not on file, or with no contract in effect then, is out of network),
+    written into the claim's document as the intake stores it (the intake itself takes the
+    network of a provider on file from the directory too: ``with_directory_network``)."""
+    keys = {
+        index: (_first_day(read.document), read.document["provider"]["npi"])
+        for index, read in enumerate(reads)
+        if read.document.get("lines")
+    }
+    found = directory_providers(uow=uow, wanted=set(keys.values()))
+    for index, key in keys.items():
+        known = found.get(key)
+        network = known.network.value if known is not None else Network.OUT.value
+        document = reads[index].document
+        document["provider"] = {**document["provider"], "network": network}
+
+
+def _first_day(document: dict[str, Any]) -> date:
+    days = [str(line.get("date", "")) for line in document.get("lines", [])]
+    try:
+        return date.fromisoformat(min(d for d in days if d))
+    except ValueError:
+        return date.fromisoformat(str(document.get("received")))
 
 
 def _parsed(

@@ -35,6 +35,7 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from aso.claims.bulk import collector_paused
 from aso.db.uow import UnitOfWork
 from aso.edi import repository as repo
 from aso.edi.ack import GroupAck, SetAck, acknowledged, salvage_isa, write_999, write_ta1
@@ -79,7 +80,7 @@ class Applier:
         if not todo:
             return
         reads: list[Any] = []
-        with closing(opener()) as stream:
+        with closing(opener()) as stream, collector_paused():
             for event in Walker(SegmentReader(stream), reader_for):
                 if isinstance(event, SetOpened):
                     reads = []

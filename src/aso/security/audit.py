@@ -4,13 +4,16 @@ rolls back) with the read or change it records."""
 from __future__ import annotations
 
 from collections.abc import Iterable
+from typing import cast
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlalchemy.orm import Session
 
 from aso.db.base import utcnow
 from aso.security.domain import Principal
 from aso.security.models import AuditEntry
+
+AUDIT_LOG = cast(Table, AuditEntry.__table__)
 
 
 def record(
@@ -36,4 +39,5 @@ def record(
         for rid in record_ids
     ]
     if rows:
-        session.execute(insert(AuditEntry), rows)
+        # the table, not the ORM class: a batch of claims writes thousands of rows at once
+        session.execute(insert(AUDIT_LOG), rows)
