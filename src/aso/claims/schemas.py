@@ -7,7 +7,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import AfterValidator, BaseModel, Field, field_validator
 
 from aso.plans.domain import ALL_CATEGORIES, Line
 
@@ -238,6 +238,16 @@ class AccumulatorAdjustmentRead(BaseModel):
 # examiner work ----------------------------------------------------------------------------------
 
 
+def _reason_given(value: str) -> str:
+    if not value.strip():
+        raise ValueError("a reason is required")
+    return value.strip()
+
+
+Reason = Annotated[str, AfterValidator(_reason_given)]
+"""Why an examiner decided as it did: required, kept in the audit log."""
+
+
 class PendedLineRead(BaseModel):
     line: int
     pend_reason: str
@@ -277,14 +287,7 @@ class DenyRequest(BaseModel):
     lines: list[int] = Field(default_factory=list)
     carc: str = Field(pattern=r"^[A-Z0-9]{1,5}$")
     group: Literal["CO", "PR", "OA", "PI"] | None = None
-    reason: str = Field(min_length=1)
-
-    @field_validator("reason")
-    @classmethod
-    def _given(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("a reason is required")
-        return value.strip()
+    reason: Reason
 
 
 class OverrideRequest(BaseModel):
@@ -293,14 +296,7 @@ class OverrideRequest(BaseModel):
 
     line: int = Field(ge=1)
     allowed: Decimal = Field(ge=0, decimal_places=2)
-    reason: str = Field(min_length=1)
-
-    @field_validator("reason")
-    @classmethod
-    def _given(cls, value: str) -> str:
-        if not value.strip():
-            raise ValueError("a reason is required")
-        return value.strip()
+    reason: Reason
 
 
 class DecisionResult(BaseModel):
