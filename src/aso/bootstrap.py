@@ -27,12 +27,20 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
-    cursor.execute("PRAGMA busy_timeout=10000")
+    cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
     cursor.close()
 
 
+SQLITE_BUSY_MS = 60_000
+"""How long a SQLite transaction waits for another process's write transaction to end."""
+
+
 def _sqlite_begin(connection: Any) -> None:
-    connection.exec_driver_sql("BEGIN")
+    # IMMEDIATE: a transaction takes SQLite's one write lock when it begins, waiting its turn
+    # (busy_timeout). A deferred one that read first and wrote later would fail at once with
+    # "database is locked" whenever another process had written in between; with IMMEDIATE,
+    # writers (a claims batch and an EDI import running side by side) simply take turns.
+    connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def make_engine(url: str, **kwargs: Any) -> Engine:

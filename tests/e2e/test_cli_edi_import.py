@@ -19,6 +19,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from aso.bootstrap import migrate
+from tests.bench.edi import write_837p
 from tests.unit.edi_builders import swap
 from tests.unit.x834_builders import enrollment, family, interchange, pyx12_findings
 
@@ -130,3 +131,21 @@ def test_a_file_that_is_not_x12_exits_2(env: dict[str, str], tmp_path: Path) -> 
     assert json.loads(done.stdout)["status"] == "unreadable"
     missing = run(env, "edi", "import", tmp_path / "nothing.x12")
     assert missing.returncode == 2 and "no such file" in missing.stderr
+
+
+def test_import_with_adjudicate_adjudicates_every_claim_once(
+    env: dict[str, str], tmp_path: Path
+) -> None:
+    """``--adjudicate``: a second process follows the import set by set (three sets here);
+    every claim is adjudicated exactly once (members unknown here: denied CARC 31)."""
+    path = tmp_path / "claims.x12"
+    with path.open("w", encoding="ascii") as out:
+        write_837p(out, 30, claims_per_set=10)
+    done = run(env, "edi", "import", path, "--adjudicate", "--json")
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert [t["claims"]["stored"] for t in report["transactions"]] == [10, 10, 10]
+    assert report["adjudicated"]["claims"] == 30
+    assert report["adjudicated"]["claim_statuses"] == {"denied": 30}
+    again = run(env, "claims", "adjudicate", "--json")
+    assert json.loads(again.stdout)["claims"] == 0

@@ -100,3 +100,20 @@ def test_demo_then_serve_answers_for_the_demo_employer(tmp_path: Path) -> None:
         _, stderr = server.communicate(timeout=20)
     assert f"http://127.0.0.1:{port}/" in stderr
     assert server.returncode in (0, -signal.SIGINT, 130)
+
+
+def test_the_demo_never_touches_a_database_with_other_employers(tmp_path: Path) -> None:
+    var = tmp_path / "var"
+    env = _env(var)
+    created = subprocess.run(
+        [ASO, "employers", "create", "--name", "Real Co", "--ein", "311111111", "--address1",
+         "1 Main St", "--city", "Columbus", "--state", "OH", "--zip", "43215"],
+        env=env, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert created.returncode == 0, created.stderr
+    refused = subprocess.run(
+        [ASO, "demo", "--employees", "5"], env=env, capture_output=True, text=True, timeout=120
+    )
+    assert refused.returncode == 2
+    assert "holds employers other than the demo's (31-1111111)" in refused.stderr
+    assert (var / "aso.db").exists()

@@ -102,41 +102,75 @@ def adjudicate_received(
     progress: Progress | None = None,
     family_ids: Sequence[int] | None = None,
     pricing: Pricing | None = None,
+    follow: Callable[[], bool] | None = None,
 ) -> BatchSummary:
     """Adjudicate every received claim (of one employer, of some families, or at most about
     ``limit`` claims, whole families only) and store the results; see the module docstring.
-    ``pricing`` defaults to the providers package's pricing reference for today."""
+    ``pricing`` defaults to the providers package's pricing reference for today.
+
+    ``follow``: keep taking claims as they are received for as long as it answers True (an
+    import storing claims beside the batch, ``aso.edi.pipeline``), then take what is left;
+    each employer's reference data is loaded once for the whole run."""
     if actor.role not in ADJUDICATORS:
         raise Forbidden("only administrators and claims examiners adjudicate claims")
     started = time.perf_counter()
     if pricing is None:
         pricing = load_pricing(uow=uow)
     summary = BatchSummary()
+    references: dict[int | None, EmployerReference] = {}
     with uow, collector_paused():
         session = uow.session
-        queue = repo.received_queue(
-            session, employer_id=employer_id, family_ids=family_ids, limit=limit
-        )
-        total = sum(len(family.claim_ids) for family in queue)
-        for employer, families in _by_employer(queue):
-            reference = (
+        while True:
+            running = follow is not None and follow()
+            queue = repo.received_queue(
+                session, employer_id=employer_id, family_ids=family_ids, limit=limit
+            )
+            if queue:
+                _run_queue(uow, actor, pricing, queue, references, summary, progress)
+                if follow is not None:
+                    continue
+            if not running:
+                break
+            session.rollback()  # end the read: the importer takes its turn to write
+            time.sleep(FOLLOW_PAUSE)
+    summary.seconds = time.perf_counter() - started
+    return summary
+
+
+FOLLOW_PAUSE = 0.2
+"""Seconds a following batch waits before looking for newly received claims again."""
+
+
+def _run_queue(
+    uow: UnitOfWork,
+    actor: Principal,
+    pricing: Pricing,
+    queue: Sequence[QueuedFamily],
+    references: dict[int | None, EmployerReference],
+    summary: BatchSummary,
+    progress: Progress | None,
+) -> None:
+    session = uow.session
+    total = summary.claims + sum(len(family.claim_ids) for family in queue)
+    for employer, families in _by_employer(queue):
+        reference = references.get(employer)
+        if reference is None:
+            reference = references[employer] = (
                 no_employer(pricing)
                 if employer is None
                 else load_employer(session, employer, pricing)
             )
-            for chunk in _chunks(families):
-                work = _load(session, reference, pricing, chunk)
-                decided = _decide(reference, work)
-                _store(session, reference, decided, actor, summary)
-                summary.listed += rework.list_after_corrections(
-                    session, reference, pricing, _corrections(decided), actor.username
-                )
-                uow.commit()
-                summary.families += sum(1 for family in work if family.claims)
-                if progress is not None:
-                    progress(summary.claims, total)
-    summary.seconds = time.perf_counter() - started
-    return summary
+        for chunk in _chunks(families):
+            work = _load(session, reference, pricing, chunk)
+            decided = _decide(reference, work)
+            _store(session, reference, decided, actor, summary)
+            summary.listed += rework.list_after_corrections(
+                session, reference, pricing, _corrections(decided), actor.username
+            )
+            uow.commit()
+            summary.families += sum(1 for family in work if family.claims)
+            if progress is not None:
+                progress(summary.claims, total)
 
 
 def _load(

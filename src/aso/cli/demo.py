@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import typer
 from rich.table import Table
 
-from aso.cli.common import application, err, progress
+from aso.cli.common import application, err, fail, progress
 
 
 def demo(
@@ -14,14 +16,15 @@ def demo(
     """Build (or rebuild from scratch: same seed, same data) the demo in the configured database."""
     from aso.synth.demo import build_demo
 
+    _start_afresh()
     with application() as aso, progress() as bar:
-        task = bar.add_task("demo", total=7)
+        task = bar.add_task("demo", total=None)
 
         def step(what: str) -> None:
             bar.update(task, description=what, advance=1)
 
         result = build_demo(aso, employees=employees, step=step)
-        bar.update(task, description="demo ready", completed=7)
+        bar.update(task, description="demo ready")
         logins_file = aso.settings.var_dir / "demo-logins.txt"
         url = aso.engine.url.render_as_string(hide_password=True)
 
@@ -32,6 +35,13 @@ def demo(
             f"{batch.claims} claims, {batch.lines} lines adjudicated ({statuses})",
             soft_wrap=True,
         )
+    money = result.money
+    err.print(
+        f"[green]✓[/green] money: {money.invoices} invoices (${money.invoiced:,}), "
+        f"{money.cycles} payment cycles (${money.paid:,} paid), "
+        f"{money.notifications} stop-loss large-case notifications",
+        soft_wrap=True,
+    )
     table = Table(title="Demo logins (new passwords each run)", title_justify="left")
     for column in ("user", "password", "role", "who"):
         table.add_column(column)
@@ -49,3 +59,43 @@ def demo(
         f"  curl -s -d username={first.username} -d password={first.password} "
         "http://127.0.0.1:8000/v1/auth/token"
     )
+
+
+def _start_afresh() -> None:
+    """The demo's SQLite database is rebuilt from nothing: its books are immutable (the
+    database refuses to delete a journal entry), so an earlier demo cannot be taken out row by
+    row. A database that holds anything but an earlier demo is never touched: the command
+    stops and says so. On PostgreSQL the demo goes into an empty database."""
+    from sqlalchemy import inspect, text
+    from sqlalchemy.engine import make_url
+
+    from aso.bootstrap import make_engine
+    from aso.config import get_settings
+    from aso.synth.demo import demo_employers
+
+    url = get_settings().resolved_database_url()
+    engine = make_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = set(inspect(connection).get_table_names())
+            eins = (
+                {row[0] for row in connection.execute(text("SELECT ein FROM employers"))}
+                if "employers" in tables
+                else set()
+            )
+    finally:
+        engine.dispose()
+    others = eins - {spec.ein for spec in demo_employers()}
+    if others:
+        fail(
+            f"{make_url(url).render_as_string(hide_password=True)} holds employers other than "
+            f"the demo's ({', '.join(sorted(others))}): the demo rebuilds its own database; "
+            "point ASO_DATABASE_URL (or ASO_VAR_DIR) somewhere else"
+        )
+    if not eins:
+        return
+    database = make_url(url).database
+    if make_url(url).get_backend_name() != "sqlite" or not database:
+        fail("an earlier demo is in this database: rebuild the demo in an empty database")
+    for suffix in ("", "-wal", "-shm"):
+        Path(database + suffix).unlink(missing_ok=True)

@@ -129,8 +129,15 @@ def import_(
         None, "--ack-dir", help="write the 999 and TA1 here (default: beside the file)"
     ),
     as_json: bool = typer.Option(False, "--json", help="print the summary as JSON only"),
+    adjudicate: bool = typer.Option(
+        False,
+        "--adjudicate",
+        help="adjudicate the claims as they are stored (a second process follows the import)",
+    ),
 ) -> None:
-    """Process an X12 file (834 enrollment, 837 claims) and write its 999 (and TA1)."""
+    """Process an X12 file (834 enrollment, 837 claims) and write its 999 (and TA1); with
+    ``--adjudicate``, adjudicate every received claim too."""
+    from aso.edi.pipeline import import_and_adjudicate
     from aso.edi.service import import_file
     from aso.members.crypto import SsnCipher
     from aso.security.domain import cli_principal
@@ -138,24 +145,43 @@ def import_(
     if not file.is_file():
         fail(f"{file}: no such file")
     folder = ack_dir or file.parent
+    batch = None
     with application() as aso:
+        cipher = SsnCipher(aso.settings.resolved_ssn_key())
         try:
-            summary = import_file(
-                uow=aso.uow(),
-                actor=cli_principal(),
-                opener=lambda: file.open("rb"),
-                filename=file.name,
-                cipher=SsnCipher(aso.settings.resolved_ssn_key()),
-            )
+            if adjudicate:
+                done = import_and_adjudicate(
+                    app=aso,
+                    actor=cli_principal(),
+                    opener=lambda: file.open("rb"),
+                    filename=file.name,
+                    cipher=cipher,
+                )
+                summary, batch = done.summary, done.batch
+            else:
+                summary = import_file(
+                    uow=aso.uow(),
+                    actor=cli_principal(),
+                    opener=lambda: file.open("rb"),
+                    filename=file.name,
+                    cipher=cipher,
+                )
         except OSError as exc:
             fail(f"{file}: cannot read: {exc.strerror or exc}")
         except AsoError as exc:
             report_error(exc)
     written = _write_acks(folder, file.name, summary.ack_999, summary.ack_ta1)
+    adjudicated = None if batch is None else batch.as_dict()
     if as_json:
-        print_json(summary.model_dump(mode="json") | {"acknowledgment_files": written})
+        print_json(
+            summary.model_dump(mode="json")
+            | {"acknowledgment_files": written, "adjudicated": adjudicated}
+        )
     else:
         _print_import(file, summary, written)
+        if batch is not None:
+            statuses = ", ".join(f"{n} {s}" for s, n in sorted(batch.claim_statuses.items()))
+            out.print(f"adjudicated {batch.claims} claim(s), {batch.lines} line(s): {statuses}")
     if summary.status == "unreadable":
         raise typer.Exit(2)
     if summary.status != "processed":

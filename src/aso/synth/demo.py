@@ -34,7 +34,8 @@ from aso.plans.templates import get_template
 from aso.security.domain import SYSTEM, Role
 from aso.security.models import ApiToken, User
 from aso.security.service import create_user
-from aso.synth.demo_claims import build_claims
+from aso.synth.demo_claims import DEMO_AS_OF, build_claims
+from aso.synth.demo_money import MoneyHistory, build_money
 from aso.synth.network import load_demo_network
 from aso.synth.population import Offerings, generate_census
 
@@ -71,6 +72,8 @@ class DemoResult:
     logins: list[DemoLogin]
     batches: list[BatchSummary]
     """The adjudication of each employer's claims."""
+    money: MoneyHistory
+    """Invoices, payment cycles and stop-loss tracking of the months before the demo's day."""
 
 
 def _pharmacy_for(template_id: str, plan_id: str, group: str, name: str) -> PlanDesign:
@@ -305,6 +308,14 @@ def build_demo(
         )
     # Claims for people no employer has (CARC 31) belong to no employer's batch.
     adjudicate_received(uow=app.uow(), actor=SYSTEM)
+    money = build_money(
+        app,
+        employer_ids=ids,
+        year=PLAN_YEAR,
+        as_of=DEMO_AS_OF,
+        stop_loss_for=ids[:1],
+        step=step,
+    )
     step("creating a user per role")
     logins = create_logins(app, ids)
     with app.uow() as uow:
@@ -316,4 +327,5 @@ def build_demo(
         employers=[(s.name, s.ein, n) for s, n in zip(specs, counts, strict=True)],
         logins=logins,
         batches=batches,
+        money=money,
     )
