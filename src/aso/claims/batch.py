@@ -29,7 +29,7 @@ import time
 from collections import Counter
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy.orm import Session
 
@@ -73,6 +73,17 @@ class BatchSummary:
     """Later claims listed for reprocessing after the replacements and voids of the batch."""
     seconds: float = 0.0
 
+    def add(self, other: BatchSummary) -> None:
+        """Count another run's work in this one (a job run in several batches)."""
+        self.claims += other.claims
+        self.lines += other.lines
+        self.families += other.families
+        self.claim_statuses.update(other.claim_statuses)
+        self.line_statuses.update(other.line_statuses)
+        self.problems += other.problems
+        self.listed += other.listed
+        self.seconds += other.seconds
+
     def as_dict(self) -> dict[str, object]:
         return {
             "claims": self.claims,
@@ -103,6 +114,8 @@ def adjudicate_received(
     family_ids: Sequence[int] | None = None,
     pricing: Pricing | None = None,
     follow: Callable[[], bool] | None = None,
+    received_through: date | None = None,
+    at: datetime | None = None,
 ) -> BatchSummary:
     """Adjudicate every received claim (of one employer, of some families, or at most about
     ``limit`` claims, whole families only) and store the results; see the module docstring.
@@ -110,7 +123,9 @@ def adjudicate_received(
 
     ``follow``: keep taking claims as they are received for as long as it answers True (an
     import storing claims beside the batch, ``aso.edi.pipeline``), then take what is left;
-    each employer's reference data is loaded once for the whole run."""
+    each employer's reference data is loaded once for the whole run. ``received_through``:
+    only claims received by that day; ``at``: the time the versions are stamped with (now;
+    the demo replays a year month by month)."""
     if actor.role not in ADJUDICATORS:
         raise Forbidden("only administrators and claims examiners adjudicate claims")
     started = time.perf_counter()
@@ -123,10 +138,14 @@ def adjudicate_received(
         while True:
             running = follow is not None and follow()
             queue = repo.received_queue(
-                session, employer_id=employer_id, family_ids=family_ids, limit=limit
+                session,
+                employer_id=employer_id,
+                family_ids=family_ids,
+                limit=limit,
+                received_through=received_through,
             )
             if queue:
-                _run_queue(uow, actor, pricing, queue, references, summary, progress)
+                _run_queue(uow, actor, pricing, queue, references, summary, progress, at)
                 if follow is not None:
                     continue
             if not running:
@@ -149,6 +168,7 @@ def _run_queue(
     references: dict[int | None, EmployerReference],
     summary: BatchSummary,
     progress: Progress | None,
+    at: datetime | None,
 ) -> None:
     session = uow.session
     total = summary.claims + sum(len(family.claim_ids) for family in queue)
@@ -163,7 +183,7 @@ def _run_queue(
         for chunk in _chunks(families):
             work = _load(session, reference, pricing, chunk)
             decided = _decide(reference, work)
-            _store(session, reference, decided, actor, summary)
+            _store(session, reference, decided, actor, summary, at)
             summary.listed += rework.list_after_corrections(
                 session, reference, pricing, _corrections(decided), actor.username
             )
@@ -227,8 +247,9 @@ def _store(
     decided: Sequence[Decided],
     actor: Principal,
     summary: BatchSummary,
+    at: datetime | None = None,
 ) -> None:
-    written = write_decided(session, reference, decided, actor.username)
+    written = write_decided(session, reference, decided, actor.username, at)
     summary.claims += written.claims
     summary.lines += written.lines
     summary.claim_statuses.update(written.claim_statuses)

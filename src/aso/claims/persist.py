@@ -8,6 +8,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from sqlalchemy.orm import Session
 
@@ -55,10 +56,15 @@ class Written:
 
 
 def write_decided(
-    session: Session, reference: EmployerReference, decided: Sequence[Decided], actor: str
+    session: Session,
+    reference: EmployerReference,
+    decided: Sequence[Decided],
+    actor: str,
+    at: datetime | None = None,
 ) -> Written:
-    """Store the chunk's versions, results, adjustments, entries, totals and statuses."""
-    rows = _Rows(Bulk(session), reference, decided, actor)
+    """Store the chunk's versions, results, adjustments, entries, totals and statuses; the
+    versions are stamped ``at`` (now by default)."""
+    rows = _Rows(Bulk(session), reference, decided, actor, at or utcnow())
     rows.build()
     rows.write()
     return rows.written
@@ -66,12 +72,18 @@ def write_decided(
 
 class _Rows:
     def __init__(
-        self, bulk: Bulk, reference: EmployerReference, decided: Sequence[Decided], actor: str
+        self,
+        bulk: Bulk,
+        reference: EmployerReference,
+        decided: Sequence[Decided],
+        actor: str,
+        at: datetime,
     ) -> None:
         self.bulk = bulk
         self.reference = reference
         self.decided = decided
         self.actor = actor
+        self.at = at
         self.versions: list[Row] = []
         self.results: list[Row] = []
         self.adjustments: list[Row] = []
@@ -83,7 +95,7 @@ class _Rows:
 
     def build(self) -> None:
         bulk = self.bulk
-        stamp = bulk.stamp(utcnow())
+        stamp = bulk.stamp(self.at)
         version_ids = iter(bulk.allocate_ids(repo.VERSIONS, len(self.decided)))
         count = sum(len(item.result.entries) for item in self.decided)
         entry_ids = iter(bulk.allocate_ids(repo.ENTRIES, count))

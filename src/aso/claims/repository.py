@@ -160,9 +160,11 @@ def received_queue(
     employer_id: int | None = None,
     family_ids: Collection[int] | None = None,
     limit: int | None = None,
+    received_through: date | None = None,
 ) -> list[QueuedFamily]:
     """Families with received claims, each with its claims in order of receipt, then intake
-    sequence (DESIGN 6.1). ``limit`` caps the claims taken, never splitting a family."""
+    sequence (DESIGN 6.1). ``limit`` caps the claims taken, never splitting a family;
+    ``received_through`` takes only claims received by that day."""
     query = (
         select(ClaimRow.id, ClaimRow.employer_id, ClaimRow.family_id)
         .where(ClaimRow.status == "received")
@@ -172,6 +174,8 @@ def received_queue(
         query = query.where(ClaimRow.employer_id == employer_id)
     if family_ids is not None:
         query = query.where(ClaimRow.family_id.in_(list(family_ids)))
+    if received_through is not None:
+        query = query.where(ClaimRow.received <= received_through)
     families: dict[tuple[int | None, int | None, int], list[int]] = {}
     for claim_id, employer, family in session.execute(query):
         key = (employer, family, 0 if family is not None else claim_id)

@@ -293,21 +293,16 @@ def build_demo(
         ids.append(build_employer(app, spec, cipher, today))
     step("loading the provider network and fee schedules")
     roster = load_demo_network(app)
-    batches = []
     for spec, employer_id, prefix in zip(specs, ids, PREFIXES, strict=True):
         step(f"a year of claims for {spec.name}")
-        batches.append(
-            build_claims(
-                app,
-                employer_id=employer_id,
-                seed=spec.seed,
-                plans=spec.plans,
-                roster=roster,
-                id_prefix=prefix,
-            )
+        build_claims(
+            app,
+            employer_id=employer_id,
+            seed=spec.seed,
+            plans=spec.plans,
+            roster=roster,
+            id_prefix=prefix,
         )
-    # Claims for people no employer has (CARC 31) belong to no employer's batch.
-    adjudicate_received(uow=app.uow(), actor=SYSTEM)
     money = build_money(
         app,
         employer_ids=ids,
@@ -316,6 +311,8 @@ def build_demo(
         stop_loss_for=ids[:1],
         step=step,
     )
+    # Claims for people no employer has (CARC 31) belong to no employer's batch.
+    adjudicate_received(uow=app.uow(), actor=SYSTEM)
     step("creating a user per role")
     logins = create_logins(app, ids)
     with app.uow() as uow:
@@ -326,6 +323,6 @@ def build_demo(
     return DemoResult(
         employers=[(s.name, s.ein, n) for s, n in zip(specs, counts, strict=True)],
         logins=logins,
-        batches=batches,
+        batches=[money.batches[i] for i in ids],
         money=money,
     )

@@ -15,7 +15,6 @@ from sqlalchemy.orm import aliased
 
 from aso.bootstrap import App
 from aso.claims.authorizations import add_authorization
-from aso.claims.batch import BatchSummary, adjudicate_received
 from aso.claims.domain import Coverage, Member, Relationship
 from aso.claims.intake import submit_claims
 from aso.claims.schemas import AuthorizationCreate
@@ -76,7 +75,9 @@ def build_claims(
     plans: tuple[PlanDesign, ...],
     roster: list[SyntheticProvider],
     id_prefix: str,
-) -> BatchSummary:
+) -> None:
+    """Generate the employer's year of claims and their authorizations and submit them (the
+    demo adjudicates them month by month, ``aso.synth.demo_money``)."""
     members, coverage = members_and_coverage(app, employer_id)
     claim_set = generate_claim_set(
         seed=seed,
@@ -109,4 +110,3 @@ def build_claims(
             ),
         )
     submit_claims(uow=app.uow(), actor=SYSTEM, documents=claim_set.claims)
-    return adjudicate_received(uow=app.uow(), actor=SYSTEM, employer_id=employer_id)

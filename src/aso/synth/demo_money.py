@@ -3,22 +3,25 @@ stop-loss contract, and the claims payment cycles of the months before the demo'
 through the same use cases a TPA's staff run (``aso invoices``, ``aso stoploss``,
 ``aso payments``, ``aso funding``), so the demo has a real history and its books balance.
 
-The demo's day is ``DEMO_AS_OF`` (``aso.synth.demo_claims``): invoices for each month from
-January up to it, issued on the 1st of the next month; a payment cycle at the end of each month
-gathering the claims received by then, funded by the employer's deposit of exactly what the
-funding request asks, and released.
+The demo's day is ``DEMO_AS_OF`` (``aso.synth.demo_claims``). The year is replayed month by
+month up to it: the claims received in a month are adjudicated at its end (so each version
+carries that date), a payment cycle gathers them, the employer deposits what the funding request
+asks and the payments are released; the month's invoice is issued on the 1st of the next month.
+The claims received since the last month's end are adjudicated on the demo's day and wait for
+the next cycle, as a TPA's open claims do.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
 
 from aso.adminfees.domain import FeeAgreement, FeeLine, StopLossPremium
 from aso.adminfees.service import run_invoices, set_agreement
 from aso.bootstrap import App
+from aso.claims.batch import BatchSummary, adjudicate_received
 from aso.plans.domain import Line, Tier
 from aso.security.domain import SYSTEM
 from aso.stoploss.schemas import (
@@ -42,7 +45,8 @@ class MoneyHistory:
     cycles: int = 0
     paid: Decimal = ZERO
     notifications: int = 0
-    notes: list[str] = field(default_factory=list)
+    batches: dict[int, BatchSummary] = field(default_factory=dict)
+    """Each employer's adjudication, all months together."""
 
 
 def agreement(start: date) -> FeeAgreement:
@@ -115,9 +119,10 @@ def build_money(
     pay: Callable[[App, int, date], Decimal] | None = None,
     step: Callable[[str], None] = lambda _: None,
 ) -> MoneyHistory:
-    """Agreements, stop-loss, then month by month: the payment cycle (``pay``, when the
-    payments package provides it) and the invoice."""
-    history = MoneyHistory()
+    """Agreements and stop-loss, then the year replayed month by month: the claims received in
+    the month adjudicated at its end, the payment cycle (``pay``, when given), the invoice on
+    the 1st of the next month; last, the claims received since, adjudicated on ``as_of``."""
+    history = MoneyHistory(batches={employer_id: BatchSummary() for employer_id in employer_ids})
     start, end = year
     for employer_id in employer_ids:
         set_agreement(uow=app.uow(), actor=SYSTEM, employer_id=employer_id, terms=agreement(start))
@@ -130,16 +135,28 @@ def build_money(
         )
     for month in month_starts(start, as_of):
         month_end = (month + timedelta(days=32)).replace(day=1) - timedelta(days=1)
-        step(f"money: {month:%B %Y}")
-        if pay is not None:
-            for employer_id in employer_ids:
+        step(f"the books of {month:%B %Y}")
+        for employer_id in employer_ids:
+            _adjudicate(app, history, employer_id, month_end)
+            if pay is not None:
                 history.paid += pay(app, employer_id, month_end)
                 history.cycles += 1
         issued_on = month_end + timedelta(days=1)
         run = run_invoices(uow=app.uow(), actor=SYSTEM, month=month, issued_on=issued_on)
         history.invoices += run.issued
         history.invoiced += sum((item.total or ZERO) for item in run.invoices)
+    for employer_id in employer_ids:
+        _adjudicate(app, history, employer_id, as_of)
     for employer_id in stop_loss_for:
         report = track(uow=app.uow(), actor=SYSTEM, employer_id=employer_id, as_of=as_of)
         history.notifications += len(report.notifications)
     return history
+
+
+def _adjudicate(app: App, history: MoneyHistory, employer_id: int, day: date) -> None:
+    """The employer's claims received by ``day``, adjudicated at its close of business."""
+    at = datetime.combine(day, time(18, 0), tzinfo=UTC)
+    batch = adjudicate_received(
+        uow=app.uow(), actor=SYSTEM, employer_id=employer_id, received_through=day, at=at
+    )
+    history.batches[employer_id].add(batch)
