@@ -10,6 +10,7 @@ batch can be limited to some families.
 
 from __future__ import annotations
 
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
 
@@ -410,3 +411,23 @@ def test_every_id_the_batch_writes_names_its_row(uow: UnitOfWork, world: ClaimsW
         " WHERE c.family_id <> e.family_id",
     )
     assert entries_per_family == [(0,)]
+
+
+def test_a_batch_takes_claims_received_by_a_day_and_stamps_its_versions(
+    uow: UnitOfWork, world: ClaimsWorld
+) -> None:
+    submit(
+        uow,
+        claim("T1", world.ann, line("2026-02-01", 180, category="lab", allowed=100),
+              received="2026-02-05"),
+        claim("T2", world.ann, line("2026-03-01", 180, category="lab", allowed=100),
+              received="2026-03-05"),
+    )  # fmt: skip
+    at = datetime(2026, 2, 28, 18, 0, tzinfo=UTC)
+    first = adjudicate(uow, received_through=date(2026, 2, 28), at=at)
+    assert first.claims == 1
+    stamped = rows(uow, "SELECT c.claim_number, v.adjudicated_at FROM claim_versions v "
+                        "JOIN claims c ON c.id = v.claim_id")  # fmt: skip
+    assert [number for number, _ in stamped] == ["T1"]
+    assert str(stamped[0][1]).startswith("2026-02-28 18:00")
+    assert adjudicate(uow).claims == 1
