@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bench import claims_db, edi, edi_import, engine
+from tests.bench import claims_db, edi, edi_import, engine, payments
 
 
 def main() -> None:
@@ -10,6 +10,7 @@ def main() -> None:
     edi.main()
     claims_db.main()
     edi_import.main()
+    payments.main()
 
 
 if __name__ == "__main__":

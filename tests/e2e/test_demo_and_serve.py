@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import shutil
 import signal
@@ -68,7 +69,16 @@ def test_demo_then_serve_answers_for_the_demo_employer(tmp_path: Path) -> None:
         [ASO, "accumulators", "rebuild", "--verify"], env=env, capture_output=True, text=True
     )
     assert verified.returncode == 0, verified.stdout + verified.stderr
-    assert _claim_statuses(var) == {"approved", "denied", "pended", "voided"}
+    # months paid by their cycles, the demo's own month still approved and waiting
+    assert _claim_statuses(var) == {"paid", "approved", "denied", "pended", "voided"}
+    books = subprocess.run(
+        [ASO, "ledger", "trial-balance", "--json"], env=env, capture_output=True, text=True
+    )
+    assert books.returncode == 0, books.stderr
+    balance = json.loads(books.stdout)
+    assert balance["net"] == "0.00" and balance["total_debit"] == balance["total_credit"]
+    accounts = {row["account"] for row in balance["accounts"]}
+    assert {"claims_funding_bank", "admin_fees_receivable", "admin_fee_revenue"} <= accounts
 
     port = free_port()
     server = subprocess.Popen(

@@ -18,6 +18,7 @@ from aso.api import (
     invoices,
     ledger,
     members,
+    payments,
     plans,
     providers,
     simulate,
@@ -63,6 +64,7 @@ def create_app(aso: App | None = None) -> FastAPI:
     api.include_router(invoices.router)
     api.include_router(ledger.router)
     api.include_router(members.router)
+    api.include_router(payments.router)
     api.include_router(plans.router)
     api.include_router(providers.router)
     api.include_router(simulate.router)

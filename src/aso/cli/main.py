@@ -12,6 +12,7 @@ from aso.cli import (
     invoices,
     ledger,
     members,
+    payments,
     plans,
     providers,
     serve,
@@ -37,6 +38,8 @@ app.add_typer(ledger.app, name="ledger")
 app.add_typer(members.members_app, name="members")
 app.add_typer(members.census_app, name="census")
 app.add_typer(members.eligibility_app, name="eligibility")
+app.add_typer(payments.app, name="payments")
+app.add_typer(payments.funding_app, name="funding")
 app.add_typer(plans.app, name="plans")
 app.add_typer(providers.app, name="providers")
 app.add_typer(providers.fees_app, name="fees")

@@ -35,7 +35,7 @@ from aso.security.domain import SYSTEM, Role
 from aso.security.models import ApiToken, User
 from aso.security.service import create_user
 from aso.synth.demo_claims import DEMO_AS_OF, build_claims
-from aso.synth.demo_money import MoneyHistory, build_money
+from aso.synth.demo_money import MoneyHistory, build_money, set_up_funding
 from aso.synth.network import load_demo_network
 from aso.synth.population import Offerings, generate_census
 
@@ -303,6 +303,7 @@ def build_demo(
             roster=roster,
             id_prefix=prefix,
         )
+    set_up_funding(app, ids, roster)
     money = build_money(
         app,
         employer_ids=ids,

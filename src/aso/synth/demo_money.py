@@ -22,6 +22,12 @@ from aso.adminfees.domain import FeeAgreement, FeeLine, StopLossPremium
 from aso.adminfees.service import run_invoices, set_agreement
 from aso.bootstrap import App
 from aso.claims.batch import BatchSummary, adjudicate_received
+from aso.errors import Conflict
+from aso.members.crypto import SsnCipher
+from aso.payments.cycles import run_cycle
+from aso.payments.release import release_cycle
+from aso.payments.schemas import BankAccountSet, DepositCreate, FundingAccountSet
+from aso.payments.service import record_deposit, set_bank_account, set_funding_account
 from aso.plans.domain import Line, Tier
 from aso.security.domain import SYSTEM
 from aso.stoploss.schemas import (
@@ -31,6 +37,7 @@ from aso.stoploss.schemas import (
     SpecificCreate,
 )
 from aso.stoploss.service import create_contract, track
+from aso.synth.providers import SyntheticProvider
 
 D = Decimal
 ZERO = Decimal("0.00")
@@ -109,6 +116,65 @@ def month_starts(first: date, before: date) -> list[date]:
     return found
 
 
+def set_up_funding(
+    app: App, employer_ids: Sequence[int], roster: Sequence[SyntheticProvider]
+) -> None:
+    """Each employer's claims funding account, and EFT details for most in-network providers
+    (the rest are paid by check, as some always are)."""
+    for number, employer_id in enumerate(employer_ids, start=1):
+        funding = FundingAccountSet(
+            bank_name="Huntington Natl Bank",
+            routing="044000024",
+            account_number=f"{number:04d}7723019",
+            prefund_days=0,
+        )
+        set_funding_account(uow=app.uow(), actor=SYSTEM, employer_id=employer_id, data=funding)
+    cipher = SsnCipher(app.settings.resolved_ssn_key())
+    for index, provider in enumerate(roster):
+        if index % 4 == 3:
+            continue  # a quarter of the roster takes checks
+        account = BankAccountSet(
+            npi=provider.npi,
+            routing="041000124",
+            account_number=f"{index + 1:06d}0418",
+            verified=True,
+        )
+        set_bank_account(uow=app.uow(), actor=SYSTEM, data=account, cipher=cipher)
+
+
+def pay_month(app: App, employer_id: int, month_end: date) -> Decimal:
+    """The month's payment cycle: run on the 1st, funded by the employer on the 2nd with
+    exactly what it asks, released on the 3rd; what was paid."""
+    run_on = month_end + timedelta(days=1)
+    try:
+        cycle = run_cycle(
+            uow=app.uow(), actor=SYSTEM, employer_id=employer_id, through=month_end, run_on=run_on
+        )
+    except Conflict:
+        return ZERO  # nothing due this month
+    if cycle.requested > 0:
+        record_deposit(
+            uow=app.uow(),
+            actor=SYSTEM,
+            employer_id=employer_id,
+            data=DepositCreate(
+                amount=cycle.requested,
+                received_on=run_on + timedelta(days=1),
+                reference=f"wire {cycle.number}",
+            ),
+        )
+    released_on = run_on + timedelta(days=2)
+    released = release_cycle(
+        uow=app.uow(),
+        actor=SYSTEM,
+        number=cycle.number,
+        cipher=SsnCipher(app.settings.resolved_ssn_key()),
+        released_on=released_on,
+        now=datetime.combine(released_on, time(10, 0), tzinfo=UTC),
+    )
+    return released.released_amount
+
+
 def build_money(
     app: App,
     *,
@@ -116,7 +182,7 @@ def build_money(
     year: tuple[date, date],
     as_of: date,
     stop_loss_for: Sequence[int] = (),
-    pay: Callable[[App, int, date], Decimal] | None = None,
+    pay: Callable[[App, int, date], Decimal] | None = pay_month,
     step: Callable[[str], None] = lambda _: None,
 ) -> MoneyHistory:
     """Agreements and stop-loss, then the year replayed month by month: the claims received in
