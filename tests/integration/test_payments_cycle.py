@@ -181,3 +181,6 @@ def test_claims_an_835_export_remitted_are_left_out_and_reported(
     export_835(uow=uow, actor=SYSTEM, ein=world.ein, version_ids=[version_id])
     cycle = run(uow, world)
     assert (cycle.claims, cycle.claims_amount, cycle.remitted_elsewhere) == (1, D("50.00"), 1)
+    # once the employer is paid by cycles, its 835s go with the payments: no export beside them
+    with pytest.raises(Conflict, match="paid through payment cycles"):
+        export_835(uow=uow, actor=SYSTEM, ein=world.ein)

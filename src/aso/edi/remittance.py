@@ -138,6 +138,23 @@ class ExportSummary:
         }
 
 
+def _not_paid_by_cycles(session: Session, employer: Employer) -> None:
+    """An employer whose claims are paid by payment cycles gets each 835 with its payment
+    (``aso payments release``): an export beside them would remit versions no payment has
+    paid yet, and a cycle could then never pay them (a version is remitted once)."""
+    from aso.db.models import metadata  # every table, the payments package's among them
+
+    cycles = metadata.tables["payment_cycles"]
+    found = session.execute(
+        select(cycles.c.id).where(cycles.c.employer_id == employer.id).limit(1)
+    ).first()
+    if found is not None:
+        raise Conflict(
+            f"{employer.ein} is paid through payment cycles: its 835s go out with each "
+            "payment (aso payments release), not by export"
+        )
+
+
 def export_835(
     *,
     uow: UnitOfWork,
@@ -162,6 +179,7 @@ def export_835(
     with uow:
         session = uow.session
         employer = _employer(session, ein)
+        _not_paid_by_cycles(session, employer)
         summary = ExportSummary(employer.ein)
         due = due_claims.due_versions(
             session,
