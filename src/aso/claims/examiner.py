@@ -79,9 +79,9 @@ def pend_queue(
     limit: int = QUEUE_LIMIT,
     today: date | None = None,
 ) -> list[PendedClaimRead]:
-    """Pended claims, oldest first: those with a line pended for ``reason``, of one employer,
-    received more than ``older_than_days`` days ago; at most ``limit``. Audit-logged (the
-    queue shows members' claims)."""
+    """Pended claims, oldest first, with their pended lines (only those pended for ``reason``
+    when given), of one employer, received more than ``older_than_days`` days ago; at most
+    ``limit``. Audit-logged (the queue shows members' claims)."""
     _examiner(actor)
     today = today or date.today()
     with uow:
@@ -118,8 +118,7 @@ def pend_queue(
         if older_than_days is not None:
             query = query.where(ClaimRow.received < today - timedelta(days=older_than_days))
         if reason is not None:
-            reasons = select(LineResultRow.version_id).where(LineResultRow.pend_reason == reason)
-            query = query.where(ClaimVersionRow.id.in_(reasons))
+            query = query.where(LineResultRow.pend_reason == reason)
         claims: dict[int, PendedClaimRead] = {}
         eins = _eins(session)
         for (
