@@ -14,6 +14,7 @@ found by ``rebuild --verify``, a claim or member not found, a conflict).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -299,14 +300,7 @@ def claims_release(
     """Release pended lines (all of them by default) to be paid; the claim is adjudicated
     again in its place in the family's history."""
     request = ReleaseRequest(lines=lines, note=note)
-    _print_decision(
-        use_case(
-            lambda uow: release(
-                uow=uow, actor=cli_principal(), claim_id=claim_id, request=request, npi=npi
-            )
-        ),
-        as_json,
-    )
+    _decide(release, claim_id, request, npi, as_json)
 
 
 @claims_app.command("deny")
@@ -328,14 +322,7 @@ def claims_deny(
         )
     except ValidationError as exc:
         report_error(_model_problems(exc))
-    _print_decision(
-        use_case(
-            lambda uow: deny(
-                uow=uow, actor=cli_principal(), claim_id=claim_id, request=request, npi=npi
-            )
-        ),
-        as_json,
-    )
+    _decide(deny, claim_id, request, npi, as_json)
 
 
 @claims_app.command("override")
@@ -354,14 +341,23 @@ def claims_override(
         )
     except ValidationError as exc:
         report_error(_model_problems(exc))
-    _print_decision(
-        use_case(
-            lambda uow: override(
-                uow=uow, actor=cli_principal(), claim_id=claim_id, request=request, npi=npi
-            )
-        ),
-        as_json,
+    _decide(override, claim_id, request, npi, as_json)
+
+
+def _decide(
+    decision: Callable[..., DecisionResult],
+    claim_id: str,
+    request: ReleaseRequest | DenyRequest | OverrideRequest,
+    npi: str | None,
+    as_json: bool,
+) -> None:
+    """Run an examiner's decision on the claim and print the claim as it now stands."""
+    result = use_case(
+        lambda uow: decision(
+            uow=uow, actor=cli_principal(), claim_id=claim_id, request=request, npi=npi
+        )
     )
+    _print_decision(result, as_json)
 
 
 def _print_decision(result: DecisionResult, as_json: bool) -> None:
