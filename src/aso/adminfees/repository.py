@@ -29,6 +29,7 @@ from aso.adminfees.domain import (
 )
 from aso.adminfees.models import BilledRow, FeeAgreementRow, InvoiceLineRow, InvoiceRow
 from aso.claims.models import ClaimRow, ClaimVersionRow, LineResultRow
+from aso.claims.repository import current_version
 from aso.employers.models import Employer, OfferedPlan
 from aso.members.models import Coverage, Member
 from aso.money import ZERO
@@ -114,8 +115,7 @@ def paid_claims(session: Session, employer_id: int, first: date, last: date) -> 
         )
         .join(
             ClaimVersionRow,
-            (ClaimVersionRow.claim_id == ClaimRow.id)
-            & (ClaimVersionRow.version == ClaimRow.current_version),
+            current_version(),
         )
         .join(LineResultRow, LineResultRow.version_id == ClaimVersionRow.id)
         .where(

@@ -39,6 +39,7 @@ from aso.claims.models import (
 )
 from aso.claims.reasons import carc_codes, carc_group
 from aso.claims.reference_data import EmployerReference, Pricing, load_employer
+from aso.claims.repository import current_version
 from aso.claims.schemas import (
     DecisionResult,
     DenyRequest,
@@ -102,8 +103,7 @@ def pend_queue(
             )
             .join(
                 ClaimVersionRow,
-                (ClaimVersionRow.claim_id == ClaimRow.id)
-                & (ClaimVersionRow.version == ClaimRow.current_version),
+                current_version(),
             )
             .join(
                 LineResultRow,

@@ -13,7 +13,19 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, TypeVar
 
-from sqlalchemy import BigInteger, Date, Select, Table, and_, delete, func, or_, select, type_coerce
+from sqlalchemy import (
+    BigInteger,
+    ColumnElement,
+    Date,
+    Select,
+    Table,
+    and_,
+    delete,
+    func,
+    or_,
+    select,
+    type_coerce,
+)
 from sqlalchemy.orm import Session
 
 from aso.claims.bulk import Bulk
@@ -207,6 +219,14 @@ def lock_families(session: Session, family_ids: Sequence[int], claim_ids: Sequen
 
 
 # claims and lines -----------------------------------------------------------------------------
+
+
+def current_version() -> ColumnElement[bool]:
+    """Joins a claim to its current version (the one every reader of results wants)."""
+    return and_(
+        ClaimVersionRow.claim_id == ClaimRow.id,
+        ClaimVersionRow.version == ClaimRow.current_version,
+    )
 
 
 CLAIMS_SQL = f"SELECT {', '.join(CLAIM_COLUMNS)} FROM claims WHERE id = {{ids}}"

@@ -16,7 +16,6 @@ from typing import Any, cast
 from sqlalchemy import (
     BigInteger,
     Row,
-    and_,
     exists,
     func,
     or_,
@@ -29,7 +28,7 @@ from sqlalchemy.orm import Session, aliased
 
 from aso.claims.bulk import Bulk
 from aso.claims.models import ClaimLineRow, ClaimRow, ClaimVersionRow, LineResultRow
-from aso.claims.repository import chunks
+from aso.claims.repository import chunks, current_version
 from aso.db.base import Base
 from aso.edi.remittance_models import RemittedClaimRow
 from aso.employers.models import Employer
@@ -150,10 +149,7 @@ def _due_query(employer_id: int) -> Any:
         )
         .join(
             ClaimVersionRow,
-            and_(
-                ClaimVersionRow.claim_id == ClaimRow.id,
-                ClaimVersionRow.version == ClaimRow.current_version,
-            ),
+            current_version(),
         )
         .outerjoin(LineResultRow, LineResultRow.version_id == ClaimVersionRow.id)
         .where(
@@ -219,10 +215,7 @@ def remitted_elsewhere(session: Session, employer_id: int, through: date) -> int
         .select_from(ClaimRow)
         .join(
             ClaimVersionRow,
-            and_(
-                ClaimVersionRow.claim_id == ClaimRow.id,
-                ClaimVersionRow.version == ClaimRow.current_version,
-            ),
+            current_version(),
         )
         .join(RemittedClaimRow, RemittedClaimRow.version_id == ClaimVersionRow.id)
         .where(
@@ -613,10 +606,7 @@ def paid_in_window(session: Session, employer_id: int, through: date) -> tuple[D
         .select_from(ClaimRow)
         .join(
             ClaimVersionRow,
-            and_(
-                ClaimVersionRow.claim_id == ClaimRow.id,
-                ClaimVersionRow.version == ClaimRow.current_version,
-            ),
+            current_version(),
         )
         .join(LineResultRow, LineResultRow.version_id == ClaimVersionRow.id)
         .where(

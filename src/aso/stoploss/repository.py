@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from aso.claims.domain import LINE_OF_COVERAGE, ClaimType
 from aso.claims.models import ClaimLineRow, ClaimRow, ClaimVersionRow, LineResultRow
+from aso.claims.repository import current_version
 from aso.employers.models import OfferedPlan
 from aso.members.models import Coverage, Member
 from aso.money import ZERO
@@ -111,10 +112,7 @@ def paid_lines(
         )
         .join(
             ClaimVersionRow,
-            and_(
-                ClaimVersionRow.claim_id == ClaimRow.id,
-                ClaimVersionRow.version == ClaimRow.current_version,
-            ),
+            current_version(),
         )
         .join(LineResultRow, LineResultRow.version_id == ClaimVersionRow.id)
         .join(
