@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -15,6 +16,9 @@ from aso.members.service import add_coverage, add_member
 from aso.plans.domain import PlanDesign, Tier
 from aso.security.domain import SYSTEM, Role
 from aso.security.service import create_user, sign_in
+
+CLINIC_NPI = "1234567893"
+"""The NPI a test provider user acts for by default: the test claims' and requests' clinic."""
 
 PASSWORD = "correct horse battery"
 
@@ -139,9 +143,13 @@ def token_for(
     username: str | None = None,
     employer_id: int | None = None,
     member_number: str | None = None,
+    npis: Sequence[str] | None = None,
 ) -> str:
-    """Create a user of ``role`` and sign it in; returns its bearer token."""
+    """Create a user of ``role`` and sign it in; returns its bearer token. A provider user acts
+    for ``npis`` (by default the NPI the test claims and requests name)."""
     name = username or f"{role.value}-{employer_id or ''}-{member_number or ''}"
+    if npis is None:
+        npis = [CLINIC_NPI] if role is Role.PROVIDER else []
     create_user(
         uow=app.uow(),
         username=name,
@@ -149,5 +157,6 @@ def token_for(
         role=role,
         employer_id=employer_id,
         member_id=member_pk(app, member_number) if member_number else None,
+        npis=npis,
     )
     return sign_in(uow=app.uow(), username=name, password=PASSWORD, ttl_minutes=60).token

@@ -58,3 +58,31 @@ def test_bad_users_are_refused_with_the_field_named(database: None) -> None:
         input="a long enough password\n",
     )  # fmt: skip
     assert unknown.exit_code == 1
+
+
+def test_a_provider_user_acts_for_the_npis_it_is_given(database: None) -> None:
+    def create(name: str, role: str, *options: str) -> tuple[int, str]:
+        done = CliRunner().invoke(
+            root,
+            ["users", "create", name, "--role", role, *options, "--password-stdin"],
+            input="a long enough password\n",
+        )
+        return done.exit_code, done.output
+
+    code, output = create("office", "provider")
+    assert code == 1 and "npi: a provider user needs the NPIs it acts for" in output
+    code, output = create("office", "provider", "--npi", "1234567893", "--npi", "1234567890")
+    assert code == 1
+    assert "npi[1]: 1234567890 fails the NPI check digit (the last digit would be 3)" in output
+    code, output = create("clerk", "examiner", "--npi", "1234567893")
+    assert (
+        code == 1 and "npi: only provider users act for providers; examiner users do not" in output
+    )
+    code, output = create("office", "provider", "--npi", "1234567893", "--npi", "1245319599")
+    assert code == 0, output
+    app = App()
+    issued = sign_in(
+        uow=app.uow(), username="office", password="a long enough password", ttl_minutes=5
+    )
+    assert issued.principal.npis == frozenset({"1234567893", "1245319599"})
+    app.engine.dispose()

@@ -16,6 +16,7 @@ from aso.security.domain import Principal, Role
 from tests.integration.claims_builders import (
     EXAMINER,
     NPI_CLINIC,
+    NPI_PCP,
     ClaimsWorld,
     build_world,
     claim,
@@ -175,7 +176,9 @@ def test_only_providers_and_staff_submit(uow: UnitOfWork, world: ClaimsWorld, ro
             actor=actor,
             documents=claim("C1", world.ann, line("2026-02-01", 80, category="lab")),
         )
-    provider = Principal(user_id=None, username="clinic", role=Role.PROVIDER)
+    provider = Principal(
+        user_id=None, username="clinic", role=Role.PROVIDER, npis=frozenset({NPI_PCP})
+    )
     receipts = submit_claims(
         uow=uow,
         actor=provider,
@@ -183,4 +186,28 @@ def test_only_providers_and_staff_submit(uow: UnitOfWork, world: ClaimsWorld, ro
     )
     assert receipts[0].stored
     assert rows(uow, "SELECT submitted_by FROM claims") == [("clinic",)]
+
+
+def test_a_provider_user_submits_only_for_the_npis_it_acts_for(
+    uow: UnitOfWork, world: ClaimsWorld
+) -> None:
+    provider = Principal(
+        user_id=None, username="clinic", role=Role.PROVIDER, npis=frozenset({NPI_PCP})
+    )
+    documents = [
+        claim("C1", world.ann, line("2026-02-01", 80, category="lab")),
+        claim("C2", world.ann, line("2026-02-01", 80, category="lab"), npi=NPI_CLINIC),
+        claim("C3", world.ann, line("2026-02-01", 80, category="lab"), npi=None),
+    ]
+    with pytest.raises(Forbidden) as refused:
+        submit_claims(uow=uow, actor=provider, documents=documents)
+    message = str(refused.value)
+    assert f"claims[C2].provider.npi {NPI_CLINIC}" in message
+    assert "claims[C3].provider.npi (none)" in message
+    assert "claims[C1]" not in message
+    assert rows(uow, "SELECT count(*) FROM claims") == [(0,)]
+    stranger = Principal(user_id=None, username="nobody", role=Role.PROVIDER)
+    with pytest.raises(Forbidden):
+        submit_claims(uow=uow, actor=stranger, documents=documents[0])
+    assert submit_claims(uow=uow, actor=provider, documents=documents[0])[0].stored
     assert EXAMINER.role is Role.EXAMINER

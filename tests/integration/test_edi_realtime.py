@@ -36,12 +36,15 @@ from tests.integration.claims_builders import (
     submit,
 )
 from tests.integration.realtime_builders import (
+    CLINIC_NPI,
     between,
     inquiry_270,
     segments,
     status_276,
 )
 from tests.unit.edi_builders import parse_text, swap
+
+OTHER_NPI = "1245319599"
 
 X12 = {"Content-Type": "application/edi-x12"}
 PPO = "PPO 1500"
@@ -61,7 +64,8 @@ def client(app: App) -> Iterator[TestClient]:
 
 @pytest.fixture
 def provider(app: App) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(app, Role.PROVIDER, username='clinic')}"}
+    token = token_for(app, Role.PROVIDER, username="clinic", npis=[CLINIC_NPI, OTHER_NPI])
+    return {"Authorization": f"Bearer {token}"}
 
 
 def ask(client: TestClient, headers: dict[str, str], text: str, kind: str = "answer") -> str:
@@ -366,12 +370,39 @@ def test_a_claim_is_answered_only_to_its_patient_and_provider(
     assert [s[:8] for s in segments(by_dates) if s.startswith("STC*")] == ["STC*A4:3", "STC*F0:3"]
     for wrong in (
         status_276(world.bo, claims=[["REF*EJ*CY1"]]),
-        status_276(world.cy, claims=[["REF*EJ*CY1"]], npi="1245319599"),
+        status_276(world.cy, claims=[["REF*EJ*CY1"]], npi=OTHER_NPI),
         status_276(world.cy, claims=[["REF*EJ*CY1"]]).replace("*XX*1234567893", "*FI*123456789"),
         status_276(world.ann, claims=[["REF*EJ*CY1"]], dependent=("CY", "LEE", "20150902")),
     ):
         assert any(s.startswith("STC*A4:35*") for s in segments(ask(client, provider, wrong)))
     assert len(audit(app, "claim")) == 2
+
+
+def test_a_provider_user_asks_only_as_the_npis_it_acts_for(
+    app: App, uow: UnitOfWork, client: TestClient, world: ClaimsWorld
+) -> None:
+    submit(uow, claim("CY1", world.cy, line("2026-02-01", 180, category="office_visit_pcp",
+                                             allowed=110)))  # fmt: skip
+    adjudicate(uow)
+    elsewhere = token_for(app, Role.PROVIDER, username="elsewhere", npis=[OTHER_NPI])
+    headers = {"Authorization": f"Bearer {elsewhere}"}
+    eligibility = ask(client, headers, inquiry_270(world.ann))
+    read_back(eligibility, "271")
+    assert between(eligibility, "HL*2", "SE*") == [
+        "HL*2*1*21*0",
+        f"NM1*1P*2*MAIN STREET CLINIC*****XX*{CLINIC_NPI}",
+        "AAA*Y**41*N",
+    ]
+    by_name = inquiry_270(world.ann).replace(f"*XX*{CLINIC_NPI}", "*SV*CLINIC01")
+    assert "AAA*Y**41*N" in segments(ask(client, headers, by_name))
+    status = ask(client, headers, status_276(world.cy, claims=[["REF*EJ*CY1"]]))
+    assert [s[:9] for s in segments(status) if s.startswith("STC*")] == ["STC*A4:35"]
+    assert audit(app, "member") == audit(app, "claim") == []
+    staff = {"Authorization": f"Bearer {token_for(app, Role.SERVICE_REP)}"}
+    answered = ask(client, staff, inquiry_270(world.ann))
+    assert any(s.startswith("EB*1*") for s in segments(answered))
+    found = ask(client, staff, status_276(world.cy, claims=[["REF*EJ*CY1"]]))
+    assert [s[:8] for s in segments(found) if s.startswith("STC*")] == ["STC*F0:3"]
 
 
 # rejections and access ---------------------------------------------------------------------------

@@ -169,12 +169,27 @@ def _may_submit(actor: Principal) -> None:
         raise Forbidden("only providers and TPA staff submit claims")
 
 
+def _own_providers(actor: Principal, submitted: Sequence[Submitted]) -> None:
+    """A provider user submits for the NPIs it acts for only: nothing is stored otherwise."""
+    foreign = [item for item in submitted if not actor.may_act_for_provider(item.submitter or None)]
+    if foreign:
+        named = "; ".join(
+            f"claims[{item.claim.id}].provider.npi {item.submitter or '(none)'}"
+            for item in foreign[:10]
+        )
+        raise Forbidden(
+            f"this user submits claims only for the NPIs it acts for "
+            f"({', '.join(sorted(actor.npis)) or 'none'}): {named}"
+        )
+
+
 def store_claims(
     *, uow: UnitOfWork, actor: Principal, submitted: Sequence[Submitted]
 ) -> list[ClaimReceipt]:
     """Store claims already read by ``parse_submission`` (all of them, or none): a file's
     claims read one by one, so that one bad claim is rejected alone, are stored together."""
     _may_submit(actor)
+    _own_providers(actor, submitted)
     reader = Reader()
     _repeats(reader, submitted)
     if reader.problems:

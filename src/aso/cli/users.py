@@ -1,4 +1,4 @@
-"""``aso users``: accounts for TPA staff, employer users, members and auditors."""
+"""``aso users``: accounts for TPA staff, employer users, members, providers and auditors."""
 
 from __future__ import annotations
 
@@ -21,6 +21,9 @@ def create(
     role: Role = typer.Option(..., "--role", help="what the user may see (DESIGN section 1)"),
     employer: str | None = typer.Option(None, "--employer", help="EIN, for an employer user"),
     member: str | None = typer.Option(None, "--member", help="member id, for a member user"),
+    npi: list[str] = typer.Option(
+        [], "--npi", help="an NPI a provider user acts for (repeat for several)"
+    ),
     password_stdin: bool = typer.Option(
         False, "--password-stdin", help="read the password from standard input"
     ),
@@ -41,6 +44,7 @@ def create(
                 role=role,
                 employer_id=employer_id,
                 member_id=member_id,
+                npis=npi,
             )
         except AsoError as exc:
             report_error(exc, code=1)

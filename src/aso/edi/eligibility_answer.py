@@ -11,7 +11,11 @@ request validation), and nothing of the member on file is shown:
   71 (birth date does not match the patient on the database);
 - no dependent like the one named: 77 (subscriber found, patient not found);
 
-each with follow-up action C (please correct and resubmit). A patient found is answered with
+each with follow-up action C (please correct and resubmit). A provider user asks as the NPIs
+it acts for (``Principal.npis``): an inquiry whose information receiver (2100B) is not one of
+them by NPI (NM108 XX) gets an AAA at the receiver's level, 41 (authorization/access
+restrictions) with follow-up N (resubmission not allowed), and no subscriber level, whoever it
+names. A patient found is answered with
 its eligibility on the date asked about in each line of coverage the service types need
 (``aso.members.domain.decide_eligibility``, the rules ``GET /v1/eligibility`` uses), the plan
 designs in force and the member's deductible and out-of-pocket balances
@@ -40,13 +44,16 @@ from aso.members.domain import decide_eligibility
 from aso.members.models import Member
 from aso.plans.domain import Line, PlanDesign, Tier
 from aso.security import audit
-from aso.security.domain import Principal
+from aso.security.domain import Principal, Role
 
 MISSING_ID = Rejection("72", valid="N")
 NOT_FOUND = Rejection("75")
 NAME_MISMATCH = Rejection("73")
 BIRTH_DATE_MISMATCH = Rejection("71")
 PATIENT_NOT_FOUND = Rejection("77")
+NOT_AUTHORIZED = Rejection("41", action="N")
+"""2100B: authorization/access restrictions, resubmission not allowed."""
+NPI_QUALIFIER = "XX"
 PLAN_BEGIN, PLAN_END = "346", "347"
 
 
@@ -55,6 +62,11 @@ def answer_inquiry(
 ) -> EligibilityAnswer:
     """The 271 answer to one inquiry (see the module)."""
     subscriber = inquiry.subscriber
+    receiver = inquiry.receiver
+    if actor.role is Role.PROVIDER and not (
+        receiver.id_qualifier == NPI_QUALIFIER and actor.may_act_for_provider(receiver.id)
+    ):
+        return EligibilityAnswer(inquiry, _echo(subscriber), receiver_rejection=NOT_AUTHORIZED)
     if not subscriber.name.id:
         return _rejected(inquiry, MISSING_ID)
     member = member_repo.member_by_number(session, subscriber.name.id)

@@ -11,7 +11,8 @@ billing NPI is answered only to a request naming that NPI (2100C NM108 XX); the 
 member id (2100D NM109) is the claim's member, or, for a dependent (2100E), the claim's member
 is of the subscriber's family with the first name (and last name, birth date) sent. Anything
 else is not found (A4:35), as a claim that does not exist would be, so the answer never tells
-whose claims exist.
+whose claims exist. A provider user asks only as the NPIs it acts for (``Principal.npis``): a
+request naming another NPI is answered not found, whatever is on file.
 
 Each claim answered is audit-logged as a view of the claim.
 """
@@ -55,6 +56,8 @@ def answer_request(
     session: Session, actor: Principal, request: StatusRequest, today: date
 ) -> StatusAnswer:
     """The 277 answer to one claim asked about (see the module)."""
+    if not actor.may_act_for_provider(request.provider.npi):
+        return StatusAnswer(request, (_not_found(request, today),))
     patient_member = _patient(session, request)
     claims = [
         claim

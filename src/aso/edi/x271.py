@@ -79,6 +79,9 @@ class EligibilityAnswer:
     inquiry: EligibilityInquiry
     subscriber: PersonAnswer
     dependent: PersonAnswer | None = None
+    receiver_rejection: Rejection | None = None
+    """An AAA of the information receiver (2100B): the inquiry is answered at that level only,
+    with no subscriber level (the receiver may not ask)."""
 
 
 def found_name(last: str, first: str, member_id: str, entity: str = "IL") -> Name:
@@ -119,10 +122,15 @@ def write_271(
             source_key, receiver_key = keys[0], None
             source = levels.open(None, "20", True)
             _name(transaction, inquiry.source)
+        rejected = answer.receiver_rejection
         if keys[1] != receiver_key:
             receiver_key = keys[1]
-            receiver = levels.open(source, "21", True)
+            receiver = levels.open(source, "21", rejected is None)
             _name(transaction, inquiry.receiver)
+            if rejected is not None:
+                _aaa(transaction, rejected)
+        if rejected is not None:
+            continue  # 2000C is sent only for a receiver the source answers
         dependent = answer.dependent
         subscriber = levels.open(receiver, "22", dependent is not None)
         if dependent is None:
@@ -155,7 +163,7 @@ def _person(transaction: TransactionSet, person: PersonAnswer, *, subscriber: bo
         transaction.add("N4", text(address.city), text(address.state), _zip(address.zip))
     rejection = person.rejection
     if rejection is not None:
-        transaction.add("AAA", rejection.valid, "", rejection.reason, rejection.action)
+        _aaa(transaction, rejection)
     if person.birth_date or person.sex:
         transaction.add("DMG", "D8" if person.birth_date else "", person.birth_date, person.sex)
     if person.identity_changed and subscriber:
@@ -166,6 +174,10 @@ def _person(transaction: TransactionSet, person: PersonAnswer, *, subscriber: bo
         _date(transaction, dated)
     for benefit in person.benefits:
         _benefit(transaction, benefit)
+
+
+def _aaa(transaction: TransactionSet, rejection: Rejection) -> None:
+    transaction.add("AAA", rejection.valid, "", rejection.reason, rejection.action)
 
 
 def _zip(code: str) -> str:

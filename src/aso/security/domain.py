@@ -35,6 +35,8 @@ class Principal:
     """For a member user: its own member record (database id)."""
     member_number: str | None = None
     """For a member user: its public member id."""
+    npis: frozenset[str] = frozenset()
+    """For a provider user: the NPIs it acts for."""
 
     @property
     def is_staff(self) -> bool:
@@ -44,6 +46,13 @@ class Principal:
         if self.role in TPA_STAFF or self.role is Role.AUDITOR:
             return True
         return self.role is Role.EMPLOYER and self.employer_id == employer_id
+
+    def may_act_for_provider(self, npi: str | None) -> bool:
+        """May submit claims and ask claim status as the provider with this NPI: staff for
+        any provider, a provider user for its own NPIs only."""
+        if self.role in TPA_STAFF:
+            return True
+        return self.role is Role.PROVIDER and npi is not None and npi in self.npis
 
     def may_see_member_phi(self, *, family_id: int, member_id: int, adult: bool) -> bool:
         """Names, birth dates, coverage and claims of one member (HIPAA minimum necessary).

@@ -23,6 +23,18 @@ class User(Base):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
 
+class UserNpi(Base):
+    """An NPI a provider user acts for: it submits claims and asks claim status and
+    eligibility as these providers only (a clearinghouse or billing office may hold many)."""
+
+    __tablename__ = "user_npis"
+
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
+    npi: Mapped[str] = mapped_column(String(10), primary_key=True)
+
+
 class ApiToken(Base):
     """A bearer token, stored only as its SHA-256 digest."""
 

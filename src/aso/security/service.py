@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -19,8 +20,9 @@ from aso.db.base import utcnow
 from aso.db.uow import UnitOfWork
 from aso.errors import Conflict, NotAuthenticated, Problem, ValidationFailed
 from aso.members.models import Member
+from aso.providers.domain import normalize_npi
 from aso.security.domain import Principal, Role
-from aso.security.models import ApiToken, User
+from aso.security.models import ApiToken, User, UserNpi
 
 _hasher = PasswordHasher()
 MIN_PASSWORD_LENGTH = 10
@@ -46,6 +48,7 @@ def _member(uow: UnitOfWork, member_id: int) -> Member:
 
 def principal_of(uow: UnitOfWork, user: User) -> Principal:
     member = _member(uow, user.member_id) if user.member_id is not None else None
+    npis = uow.session.scalars(select(UserNpi.npi).where(UserNpi.user_id == user.id))
     return Principal(
         user_id=user.id,
         username=user.username,
@@ -54,6 +57,7 @@ def principal_of(uow: UnitOfWork, user: User) -> Principal:
         family_id=member.family_id if member else None,
         member_id=user.member_id,
         member_number=member.member_number if member else None,
+        npis=frozenset(npis),
     )
 
 
@@ -65,8 +69,10 @@ def create_user(
     role: Role,
     employer_id: int | None = None,
     member_id: int | None = None,
+    npis: Sequence[str] = (),
 ) -> int:
-    """A new user; an employer user names its employer, a member user its member record."""
+    """A new user; an employer user names its employer, a member user its member record, a
+    provider user the NPIs it acts for (at least one)."""
     problems: list[Problem] = []
     if not username.strip():
         problems.append(Problem("username", "must not be empty"))
@@ -80,6 +86,7 @@ def create_user(
         problems.append(Problem("employer", f"a {role.value} user is not tied to an employer"))
     if role is not Role.MEMBER and member_id is not None:
         problems.append(Problem("member", f"a {role.value} user is not tied to a member"))
+    checked = _npis(role, npis, problems)
     if problems:
         raise ValidationFailed(problems)
     with uow:
@@ -96,8 +103,31 @@ def create_user(
         )
         uow.session.add(user)
         uow.session.flush()
+        uow.session.add_all(UserNpi(user_id=user.id, npi=npi) for npi in checked)
         uow.commit()
         return user.id
+
+
+def _npis(role: Role, npis: Sequence[str], problems: list[Problem]) -> list[str]:
+    """The NPIs of a provider user, checked (10 digits, check digit), each once."""
+    if role is not Role.PROVIDER:
+        if npis:
+            problems.append(
+                Problem("npi", f"only provider users act for providers; {role.value} users do not")
+            )
+        return []
+    if not npis:
+        problems.append(Problem("npi", "a provider user needs the NPIs it acts for"))
+    checked: list[str] = []
+    for index, npi in enumerate(npis):
+        try:
+            value = normalize_npi(npi)
+        except ValueError as exc:
+            problems.append(Problem(f"npi[{index}]", str(exc)))
+            continue
+        if value not in checked:
+            checked.append(value)
+    return checked
 
 
 def sign_in(*, uow: UnitOfWork, username: str, password: str, ttl_minutes: int) -> IssuedToken:

@@ -21,6 +21,7 @@ from sqlalchemy.orm import Session
 
 from aso.bootstrap import App
 from aso.claims.batch import BatchSummary, adjudicate_received
+from aso.claims.domain import Network
 from aso.db.models import metadata
 from aso.employers.models import Employer, OfferedPlan, PlanYearRow
 from aso.employers.schemas import EmployerCreate, PlanYearCreate
@@ -31,13 +32,15 @@ from aso.members.crypto import SsnCipher
 from aso.members.models import CensusImport, Coverage, Member
 from aso.plans.domain import PlanDesign
 from aso.plans.templates import get_template
+from aso.providers.domain import ProviderKind
 from aso.security.domain import SYSTEM, Role
-from aso.security.models import ApiToken, User
+from aso.security.models import ApiToken, User, UserNpi
 from aso.security.service import create_user
 from aso.synth.demo_claims import DEMO_AS_OF, build_claims
 from aso.synth.demo_money import MoneyHistory, build_money, set_up_funding
 from aso.synth.network import load_demo_network
 from aso.synth.population import Offerings, generate_census
+from aso.synth.providers import SyntheticProvider
 
 PLAN_YEAR = (date(2026, 1, 1), date(2026, 12, 31))
 DEMO_USER_PREFIX = "demo-"
@@ -139,6 +142,7 @@ def remove_demo(app: App, employers: list[DemoEmployer]) -> None:
         )
         _remove_claims(s, ids, members)
         s.execute(delete(ApiToken).where(ApiToken.user_id.in_(users)))
+        s.execute(delete(UserNpi).where(UserNpi.user_id.in_(users)))
         s.execute(delete(User).where(User.id.in_(users)))
         s.execute(delete(Coverage).where(Coverage.member_id.in_(members)))
         s.execute(
@@ -245,10 +249,15 @@ def _demo_member(app: App, employer_id: int) -> str:
     return number
 
 
-def create_logins(app: App, employer_ids: list[int]) -> list[DemoLogin]:
+def create_logins(
+    app: App, employer_ids: list[int], roster: list[SyntheticProvider]
+) -> list[DemoLogin]:
     from aso.members.service import member_pk_by_public_id
 
     member_number = _demo_member(app, employer_ids[0])
+    office = next(
+        p for p in roster if p.network is Network.IN and p.kind is ProviderKind.PROFESSIONAL
+    )
     specs: list[tuple[str, Role, int | None, str | None, str]] = [
         ("admin", Role.ADMIN, None, None, "TPA administrator: everything"),
         ("examiner", Role.EXAMINER, None, None, "TPA claims examiner"),
@@ -256,7 +265,13 @@ def create_logins(app: App, employer_ids: list[int]) -> list[DemoLogin]:
         ("employer", Role.EMPLOYER, employer_ids[0], None, "Northwind's benefits manager"),
         ("harbor", Role.EMPLOYER, employer_ids[1], None, "Harbor Bakery's benefits manager"),
         ("member", Role.MEMBER, None, member_number, f"plan member {member_number}"),
-        ("provider", Role.PROVIDER, None, None, "a provider office (eligibility checks)"),
+        (
+            "provider",
+            Role.PROVIDER,
+            None,
+            None,
+            f"{office.name}, NPI {office.npi} (270/276, claims)",
+        ),
         ("auditor", Role.AUDITOR, None, None, "auditor: read-only"),
     ]
     logins = []
@@ -269,6 +284,7 @@ def create_logins(app: App, employer_ids: list[int]) -> list[DemoLogin]:
             role=role,
             employer_id=employer_id,
             member_id=member_pk_by_public_id(uow=app.uow(), member_id=member) if member else None,
+            npis=[office.npi] if role is Role.PROVIDER else [],
         )
         logins.append(DemoLogin(DEMO_USER_PREFIX + name, password, role, note))
     return logins
@@ -315,7 +331,7 @@ def build_demo(
     # Claims for people no employer has (CARC 31) belong to no employer's batch.
     adjudicate_received(uow=app.uow(), actor=SYSTEM)
     step("creating a user per role")
-    logins = create_logins(app, ids)
+    logins = create_logins(app, ids, roster)
     with app.uow() as uow:
         counts = [
             len(list(uow.session.scalars(select(Member.id).where(Member.employer_id == i))))
