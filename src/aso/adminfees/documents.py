@@ -17,6 +17,7 @@ from fpdf.enums import XPos, YPos
 from aso.adminfees import months
 from aso.adminfees.domain import dollars, percent
 from aso.adminfees.schemas import InvoiceLineRead, InvoiceRead
+from aso.config import tpa_identity
 from aso.money import fmt
 
 
@@ -29,12 +30,12 @@ class Issuer:
     contact: str
 
 
-TPA = Issuer(
-    name="ASO Plan Administrators",
-    address=("100 Benefits Way, Suite 400", "Columbus, OH 43215"),
-    contact="billing@aso.example  (614) 555-0100",
-)
-"""The TPA named on invoices unless a caller gives another."""
+def tpa_issuer() -> Issuer:
+    """The TPA as configured (``ASO_TPA_NAME``, ``ASO_TPA_ADDRESS``, ``ASO_TPA_BILLING_CONTACT``):
+    named on invoices and funding requests unless a caller gives another issuer."""
+    tpa = tpa_identity()
+    return Issuer(tpa.name, tpa.address, tpa.billing_contact)
+
 
 CSV_COLUMNS = (
     "invoice",
@@ -96,9 +97,10 @@ def invoice_pdf_bytes(invoice: InvoiceRead, issuer: Issuer | None = None) -> byt
     corrects), and the totals."""
     pdf = _Invoice(invoice)
     pdf.set_title(f"Invoice {invoice.number}")
-    pdf.set_author((issuer or TPA).name)
+    issuer = issuer or tpa_issuer()
+    pdf.set_author(issuer.name)
     pdf.add_page()
-    _header(pdf, invoice, issuer or TPA)
+    _header(pdf, invoice, issuer)
     _bill_to(pdf, invoice)
     current = [line for line in invoice.lines if line.month_corrected is None]
     adjustments = [line for line in invoice.lines if line.month_corrected is not None]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import typer
+from pydantic import ValidationError
 
 from aso.cli import (
     claims,
@@ -20,6 +21,8 @@ from aso.cli import (
     stoploss,
     users,
 )
+from aso.cli.common import err
+from aso.config import get_settings
 
 app = typer.Typer(
     name="aso",
@@ -28,6 +31,26 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     add_completion=False,
 )
+
+
+@app.callback()
+def configuration_checked() -> None:
+    """Refuse to start on a bad setting, naming its variable (exit 2)."""
+    try:
+        get_settings()
+    except ValidationError as exc:
+        for error in exc.errors():
+            variable = "ASO_" + "_".join(str(part) for part in error["loc"]).upper()
+            message = error["msg"].removeprefix("Value error, ")
+            err.print(
+                f"configuration: {variable}: {message}",
+                highlight=False,
+                markup=False,
+                soft_wrap=True,
+            )
+        raise typer.Exit(2) from None
+
+
 app.add_typer(claims.accumulators_app, name="accumulators")
 app.add_typer(claims.auth_app, name="authorizations")
 app.add_typer(claims.claims_app, name="claims")

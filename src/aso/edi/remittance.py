@@ -14,7 +14,7 @@ balance (``x835.settle``): what it owes from an earlier remittance whose reversa
 its payments (PLB FB) is taken back first, and a negative net is carried forward, never paid.
 
 The payer (loop 1000A) is the employer's self-funded plan: its name, address and EIN; the
-interchange comes from the TPA (``SENDER``) and goes to the payee (its NPI, or the reimbursed
+interchange comes from the TPA (``sender()``) and goes to the payee (its NPI, or the reimbursed
 subscriber's member id: the guide knows only providers as payees and has no qualifier for a
 member, so ``FI`` carries the member id until member reimbursements get EOBs of their own).
 
@@ -36,6 +36,7 @@ from sqlalchemy import insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from aso.config import tpa_identity
 from aso.db.uow import UnitOfWork
 from aso.edi import remittance_claims as due_claims
 from aso.edi import repository as edi_repo
@@ -63,10 +64,20 @@ from aso.security import audit
 from aso.security.domain import Principal, Role
 
 EXPORTERS = frozenset({Role.ADMIN, Role.EXAMINER})
-SENDER = Party("ZZ", "ASOTPA")
-"""The TPA's interchange id: the one trading partners send their 837s to."""
-CONTACT = Contact("ASO TPA EDI SUPPORT", email="edi-support@asotpa.example")
-"""PER*BL, the payer's technical contact: the TPA's EDI desk answers for every plan."""
+
+
+def sender() -> Party:
+    """The TPA's interchange id as configured (``ASO_TPA_INTERCHANGE_ID``): the one trading
+    partners send their 837s to."""
+    tpa = tpa_identity()
+    return Party(tpa.interchange_qualifier, tpa.interchange_id)
+
+
+def edi_contact() -> Contact:
+    """PER*BL, the payer's technical contact: the TPA's EDI desk answers for every plan."""
+    tpa = tpa_identity()
+    return Contact(tpa.edi_contact, email=tpa.edi_email)
+
 
 Progress = Callable[[int, int], None]
 """Called after each payee's 835 with (835s written, 835s in the export)."""
@@ -270,7 +281,7 @@ class _Export:
         )
         text = write_835(
             remittance,
-            sender=SENDER,
+            sender=sender(),
             receiver=Party("ZZ", key[1]),
             control_number=control,
             now=self.now,
@@ -363,5 +374,5 @@ def _payer(employer: Employer) -> Payer:
         address=Address(
             employer.address1, employer.city, employer.state, employer.zip, employer.address2
         ),
-        contact=CONTACT,
+        contact=edi_contact(),
     )

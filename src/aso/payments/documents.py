@@ -14,7 +14,7 @@ from decimal import Decimal
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
-from aso.adminfees.documents import TPA, Issuer
+from aso.adminfees.documents import Issuer, tpa_issuer
 from aso.adminfees.domain import dollars
 from aso.money import ZERO, fmt
 from aso.payments.schemas import FundingLine, FundingRequestRead
@@ -62,9 +62,10 @@ def request_pdf_bytes(request: FundingRequestRead, issuer: Issuer | None = None)
     every claim."""
     pdf = _Request(request)
     pdf.set_title(f"Funding request {request.number}")
-    pdf.set_author((issuer or TPA).name)
+    issuer = issuer or tpa_issuer()
+    pdf.set_author(issuer.name)
     pdf.add_page()
-    _header(pdf, request, issuer or TPA)
+    _header(pdf, request, issuer)
     _summary(pdf, request)
     _by_coverage(pdf, request.lines)
     _detail(pdf, request.lines)

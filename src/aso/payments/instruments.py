@@ -21,7 +21,7 @@ from typing import Any
 from sqlalchemy import Row
 from sqlalchemy.orm import Session
 
-from aso.adminfees.documents import TPA
+from aso.config import tpa_identity
 from aso.edi.remittance_claims import Due
 from aso.edi.x835 import Payee
 from aso.employers.models import Employer
@@ -31,9 +31,6 @@ from aso.payments import checks, files, nacha
 from aso.payments.domain import Method, PayeeKey, Settlement
 from aso.payments.models import FundingAccountRow, PayeeAccountRow, PaymentFileRow, PaymentRow
 
-TPA_NAME = TPA.name.upper()
-TPA_ORIGIN = "1316000001"
-"""The TPA's ACH origin (File Header 14-23): ``1`` + its EIN, as its bank assigned it."""
 REIMBURSEMENT = "CLAIMREIMB"
 """Company Entry Description of member reimbursements (PPD: consumer accounts)."""
 MODIFIERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
@@ -129,12 +126,13 @@ def ach_file(
             entries = tuple(entry for entry, _ in groups[qualifier])
             batches.append(nacha.Batch(originator, effective, entries, description, sec_code=sec))
             owners += [owner for _, owner in groups[qualifier]]
+    tpa = tpa_identity()
     written = nacha.write_nacha(
         transmission=nacha.Transmission(
             destination=account.routing,
             destination_name=ascii_name(account.bank_name),
-            origin=TPA_ORIGIN,
-            origin_name=TPA_NAME,
+            origin=tpa.ach_origin,
+            origin_name=ascii_name(tpa.name),
             created=created.replace(tzinfo=None),
             file_id_modifier=modifier,
             reference_code=reference,

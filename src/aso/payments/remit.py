@@ -36,7 +36,7 @@ from aso.claims.repository import chunks
 from aso.db.base import Base
 from aso.edi import remittance_claims as due_claims
 from aso.edi.models import ControlNumber
-from aso.edi.remittance import CONTACT, SENDER
+from aso.edi.remittance import edi_contact, sender
 from aso.edi.remittance_claims import Due, Loaded
 from aso.edi.remittance_models import RemittanceRow, RemittedClaimRow
 from aso.edi.repository import INTERCHANGE
@@ -105,7 +105,7 @@ def payer(employer: Employer) -> Payer:
         address=Address(
             employer.address1, employer.city, employer.state, employer.zip, employer.address2
         ),
-        contact=CONTACT,
+        contact=edi_contact(),
     )
 
 
@@ -294,7 +294,7 @@ def _write_range(bounds: tuple[int, int, datetime]) -> list[str]:
 
 def _write(jobs: Sequence[Job], now: datetime) -> list[str]:
     return [
-        write_835(remittance, sender=SENDER, receiver=receiver, control_number=control, now=now)
+        write_835(remittance, sender=sender(), receiver=receiver, control_number=control, now=now)
         for remittance, receiver, control in jobs
     ]
 
