@@ -60,3 +60,9 @@ def split(total: Decimal, weights: Sequence[Decimal]) -> list[Decimal]:
     for i in order[:left]:
         floors[i] += 1
     return [from_cents(c) for c in floors]
+
+
+def dollars(amount: Decimal) -> str:
+    """``$1,234.50``, ``-$38.50``: an amount as people read it."""
+    text = f"${abs(round_cents(amount)):,.2f}"
+    return f"-{text}" if amount < 0 else text

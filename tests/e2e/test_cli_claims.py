@@ -92,6 +92,23 @@ def test_submit_adjudicate_show_and_accumulators(
     assert "version 1 approved" in aso("claims", "show", "C2").stdout
     assert aso("claims", "show", "C9").exit_code == 1
 
+    listed = json.loads(aso("claims", "list", w.bo, "--json").stdout)
+    assert [(c["id"], c["charge"], c["member_responsibility"]) for c in listed] == [
+        ("C1", "900.00", "800.00")
+    ]
+    assert "C1" in aso("claims", "list", w.bo).stdout
+    assert aso("claims", "list", "M000000000").exit_code == 1
+    pdf = tmp_path / "c1.pdf"
+    written = aso("claims", "eob", "C1", "--out", pdf)
+    assert written.exit_code == 0, written.stderr
+    assert pdf.read_bytes().startswith(b"%PDF-") and f"-> {pdf}" in written.stderr
+    eob = json.loads(aso("claims", "eob", "C1", "--json").stdout)
+    assert (eob["plan_paid"], eob["member_responsibility"], eob["savings"]) == (
+        "0.00",
+        "800.00",
+        "100.00",
+    )
+
     balances = json.loads(aso("accumulators", "show", w.bo, "--json").stdout)["balances"]
     family_in = next(b for b in balances if b["scope"] == "family" and b["network"] == "in")
     assert (family_in["member_id"], family_in["deductible"]) == (w.ann, "800.00")

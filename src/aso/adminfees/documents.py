@@ -8,17 +8,17 @@ import csv
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
 from decimal import Decimal
 
 from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from aso.adminfees import months
-from aso.adminfees.domain import dollars, percent
+from aso.adminfees.domain import percent
 from aso.adminfees.schemas import InvoiceLineRead, InvoiceRead
 from aso.config import tpa_identity
-from aso.money import fmt
+from aso.money import dollars, fmt
+from aso.pdf import latin, long_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -125,17 +125,17 @@ class _Invoice(FPDF):
         self.set_font("Helvetica", size=8)
         self.set_text_color(110)
         text = f"Invoice {self.invoice.number} - page {self.page_no()} of {{nb}}"
-        self.cell(0, 5, _latin(text), align="C")
+        self.cell(0, 5, latin(text), align="C")
         self.set_text_color(0)
 
 
 def _header(pdf: FPDF, invoice: InvoiceRead, issuer: Issuer) -> None:
     top = pdf.get_y()
     pdf.set_font("Helvetica", "B", 15)
-    pdf.cell(110, 8, _latin(issuer.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(110, 8, latin(issuer.name), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=9)
     for text in (*issuer.address, issuer.contact):
-        pdf.cell(110, 4.5, _latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(110, 4.5, latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     after_issuer = pdf.get_y()
     pdf.set_xy(130, top)
     pdf.set_font("Helvetica", "B", 20)
@@ -144,15 +144,15 @@ def _header(pdf: FPDF, invoice: InvoiceRead, issuer: Issuer) -> None:
     facts = (
         ("Invoice number", invoice.number),
         ("Month billed", months.label(invoice.month)),
-        ("Issued", _day(invoice.issued_on)),
-        ("Due", _day(invoice.due_on)),
+        ("Issued", long_date(invoice.issued_on)),
+        ("Due", long_date(invoice.due_on)),
     )
     for name, value in facts:
         pdf.set_x(110)
         pdf.set_font("Helvetica", size=9)
         pdf.cell(40, 5, name, align="R")
         pdf.set_font("Helvetica", "B", 9)
-        pdf.cell(50, 5, _latin(value), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(50, 5, latin(value), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_y(max(after_issuer, pdf.get_y()) + 6)
 
 
@@ -160,22 +160,22 @@ def _bill_to(pdf: FPDF, invoice: InvoiceRead) -> None:
     pdf.set_font("Helvetica", "B", 9)
     pdf.cell(0, 5, "Bill to", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 6, _latin(invoice.employer), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 6, latin(invoice.employer), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=9)
     for text in (*invoice.employer_address, f"EIN {invoice.ein}"):
-        pdf.cell(0, 4.5, _latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        pdf.cell(0, 4.5, latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.ln(3)
     note = (
         f"Administrative services for {months.label(invoice.month)}. Employees are counted when "
         f"{invoice.count_rule}. This invoice shows counts and amounts only."
     )
-    pdf.multi_cell(0, 4.5, _latin(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 4.5, latin(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _section(pdf: FPDF, title: str) -> None:
     pdf.ln(4)
     pdf.set_font("Helvetica", "B", 11)
-    pdf.cell(0, 7, _latin(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, 7, latin(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     pdf.set_font("Helvetica", size=9)
 
 
@@ -214,7 +214,7 @@ def _table(
         for row in (headings, *rows):
             cells = table.row()
             for value in row:
-                cells.cell(_latin(value))
+                cells.cell(latin(value))
 
 
 def _text(line: InvoiceLineRead) -> str:
@@ -248,20 +248,10 @@ def _totals(pdf: FPDF, invoice: InvoiceRead) -> None:
     split = (
         f"Of the total, {dollars(invoice.fees)} is administrative fees and "
         f"{dollars(invoice.pass_through)} is stop-loss premium passed through to the carrier. "
-        f"Please pay by {_day(invoice.due_on)}, quoting invoice {invoice.number}."
+        f"Please pay by {long_date(invoice.due_on)}, quoting invoice {invoice.number}."
     )
-    pdf.multi_cell(0, 4, _latin(split), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 4, latin(split), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
     if invoice.status == "void":
         pdf.set_font("Helvetica", "B", 9)
         reason = f"VOID: {invoice.void_reason or 'voided'}"
-        pdf.multi_cell(0, 5, _latin(reason), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
-
-
-def _day(day: date) -> str:
-    """``April 1, 2026``."""
-    return f"{day:%B} {day.day}, {day.year}"
-
-
-def _latin(text: str) -> str:
-    """The PDF's core fonts cover Latin-1 only: anything else becomes '?'."""
-    return text.encode("latin-1", "replace").decode("latin-1")
+        pdf.multi_cell(0, 5, latin(reason), new_x=XPos.LMARGIN, new_y=YPos.NEXT)

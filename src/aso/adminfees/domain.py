@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 from aso.adminfees import months
 from aso.errors import Problem, ValidationFailed
 from aso.ledger.domain import Entry, credit, debit
-from aso.money import ZERO, round_cents
+from aso.money import ZERO, dollars, round_cents
 from aso.plans.domain import Line, Tier
 
 
@@ -507,12 +507,6 @@ TIER_WORDS = {
     Tier.EMPLOYEE_CHILDREN: "employee + children",
     Tier.FAMILY: "family",
 }
-
-
-def dollars(amount: Decimal) -> str:
-    """``$1,234.50``, ``-$38.50``."""
-    text = f"${abs(round_cents(amount)):,.2f}"
-    return f"-{text}" if amount < 0 else text
 
 
 def percent(fraction: Decimal) -> str:

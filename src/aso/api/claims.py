@@ -1,7 +1,8 @@
-"""``/v1/claims``, ``/v1/pended-claims``, ``/v1/reprocessing``,
-``/v1/members/{id}/accumulators``, ``/v1/authorizations`` and ``/v1/accumulator-adjustments``:
-claim intake and reading, examiners' work (the pend queue, release, deny, override,
-reprocessing), accumulators, prior authorizations and accumulator adjustments.
+"""``/v1/claims``, ``/v1/claims/{id}/eob``, ``/v1/pended-claims``, ``/v1/reprocessing``,
+``/v1/members/{id}/claims``, ``/v1/members/{id}/accumulators``, ``/v1/authorizations`` and
+``/v1/accumulator-adjustments``: claim intake and reading, EOBs, examiners' work (the pend queue,
+release, deny, override, reprocessing), accumulators, prior authorizations and accumulator
+adjustments.
 
 Claims are submitted by providers and TPA staff as JSON (or YAML with ``Content-Type:
 application/yaml``), read back by staff and by the member's own family; every read of a claim
@@ -10,16 +11,17 @@ or of accumulators is audit-logged. Register with ``api.include_router(claims.ro
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Depends, Query, Request, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from aso.api.deps import CurrentPrincipal, Uow, require
+from aso.api.deps import PDF, CurrentPrincipal, Uow, attachment, format_from_accept, require
 from aso.api.plans import read_document
-from aso.claims import service
+from aso.claims import eob, service
 from aso.claims.adjustments import add_adjustment, list_adjustments
 from aso.claims.authorizations import add_authorization, list_authorizations
+from aso.claims.eob_pdf import eob_pdf_bytes
 from aso.claims.examiner import deny, override, pend_queue, release, reprocess, reprocessing
 from aso.claims.intake import submit_claims
 from aso.claims.schemas import (
@@ -29,8 +31,10 @@ from aso.claims.schemas import (
     AuthorizationRead,
     ClaimRead,
     ClaimReceipt,
+    ClaimSummaryRead,
     DecisionResult,
     DenyRequest,
+    EobRead,
     MemberAccumulatorsRead,
     OverrideRequest,
     PendedClaimRead,
@@ -87,6 +91,33 @@ def claim(
     """A claim with every version of its adjudication; ``npi`` names the submitting provider
     when several sent the same id. Outside the caller's scope: 404."""
     return service.get_claim(uow=uow, actor=principal, claim_id=claim_id, npi=npi)
+
+
+@router.get(
+    "/claims/{claim_id}/eob", response_model=EobRead, responses={200: {"content": {PDF: {}}}}
+)
+def claim_eob(
+    claim_id: str,
+    request: Request,
+    uow: Uow,
+    principal: CurrentPrincipal,
+    npi: str | None = None,
+    format: Literal["json", "pdf"] | None = None,
+) -> Any:
+    """The claim's explanation of benefits, as JSON or as the PDF a member gets (``Accept:
+    application/pdf`` or ``format=pdf``). Staff and the patient's own family; 404 otherwise,
+    409 while the claim is not adjudicated."""
+    found = eob.claim_eob(uow=uow, actor=principal, claim_id=claim_id, npi=npi)
+    if (format or format_from_accept(request.headers.get("accept", ""))) == "pdf":
+        name = f"eob-{found.claim_id}-{found.version}.pdf"
+        return Response(eob_pdf_bytes(found), media_type=PDF, headers=attachment(name))
+    return found
+
+
+@router.get("/members/{member_id}/claims", response_model=list[ClaimSummaryRead])
+def member_claims(member_id: str, uow: Uow, principal: CurrentPrincipal) -> list[ClaimSummaryRead]:
+    """The member's claims, newest service first: billed, plan paid, what the member owes."""
+    return eob.member_claims(uow=uow, actor=principal, member_id=member_id)
 
 
 @router.get("/pended-claims", response_model=list[PendedClaimRead])

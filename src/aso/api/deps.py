@@ -56,3 +56,20 @@ def require(*roles: Role) -> Callable[[Principal], Principal]:
 
 
 STAFF = (Role.ADMIN, Role.EXAMINER, Role.SERVICE_REP)
+
+PDF, CSV = "application/pdf", "text/csv"
+
+
+def format_from_accept(accept: str) -> str:
+    """``pdf``, ``csv`` or ``json``: what an ``Accept`` header asks a document route for."""
+    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
+    if PDF in kinds:
+        return "pdf"
+    if CSV in kinds:
+        return "csv"
+    return "json"
+
+
+def attachment(name: str) -> dict[str, str]:
+    """The header that makes a browser save the response as ``name``."""
+    return {"Content-Disposition": f'attachment; filename="{name}"'}

@@ -23,11 +23,9 @@ from aso.adminfees.schemas import (
     InvoiceSummaryRead,
     InvoiceVoidCreate,
 )
-from aso.api.deps import CurrentPrincipal, Uow
+from aso.api.deps import CSV, PDF, CurrentPrincipal, Uow, attachment, format_from_accept
 
 router = APIRouter(prefix="/v1", tags=["invoices"])
-
-PDF, CSV = "application/pdf", "text/csv"
 
 
 @router.get("/employers/{employer_id}/invoices", response_model=list[InvoiceSummaryRead])
@@ -51,14 +49,14 @@ def get_invoice(
     format: Literal["json", "pdf", "csv"] | None = None,
 ) -> Any:
     """An invoice as JSON, PDF or CSV (one row per line)."""
-    wanted = format or _from_accept(request.headers.get("accept", ""))
+    wanted = format or format_from_accept(request.headers.get("accept", ""))
     if wanted == "pdf":
         document = service.invoice_pdf(uow=uow, actor=principal, number=number)
-        return Response(document, media_type=PDF, headers=_attachment(number, "pdf"))
+        return Response(document, media_type=PDF, headers=attachment(f"{number}.pdf"))
     if wanted == "csv":
         rows = service.invoice_csv(uow=uow, actor=principal, number=number)
         return Response(
-            rows, media_type=f"{CSV}; charset=utf-8", headers=_attachment(number, "csv")
+            rows, media_type=f"{CSV}; charset=utf-8", headers=attachment(f"{number}.csv")
         )
     return service.get_invoice(uow=uow, actor=principal, number=number)
 
@@ -104,16 +102,3 @@ def set_agreement(
     return service.set_agreement(
         uow=uow, actor=principal, employer_id=employer_id, terms=parse_agreement(document)
     )
-
-
-def _from_accept(accept: str) -> str:
-    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if PDF in kinds:
-        return "pdf"
-    if CSV in kinds:
-        return "csv"
-    return "json"
-
-
-def _attachment(number: str, suffix: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{number}.{suffix}"'}

@@ -16,7 +16,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, Depends, Request, Response, status
 
-from aso.api.deps import CurrentPrincipal, Uow, get_app
+from aso.api.deps import CSV, PDF, CurrentPrincipal, Uow, attachment, format_from_accept, get_app
 from aso.bootstrap import App
 from aso.members.crypto import SsnCipher
 from aso.payments import service
@@ -46,7 +46,6 @@ from aso.payments.voids import void_payment
 
 router = APIRouter(prefix="/v1", tags=["payments"])
 
-PDF, CSV = "application/pdf", "text/csv"
 Aso = Annotated[App, Depends(get_app)]
 
 
@@ -130,16 +129,18 @@ def get_funding_request(
 ) -> Any:
     """The cycle's funding request, de-identified: JSON, PDF or CSV."""
     found = service.get_funding_request(uow=uow, actor=principal, number=number)
-    wanted = format or _from_accept(request.headers.get("accept", ""))
+    wanted = format or format_from_accept(request.headers.get("accept", ""))
     if wanted == "pdf":
         return Response(
-            request_pdf_bytes(found), media_type=PDF, headers=_attachment(number, "pdf")
+            request_pdf_bytes(found),
+            media_type=PDF,
+            headers=attachment(f"funding-request-{number}.pdf"),
         )
     if wanted == "csv":
         return Response(
             request_csv_text(found),
             media_type=f"{CSV}; charset=utf-8",
-            headers=_attachment(number, "csv"),
+            headers=attachment(f"funding-request-{number}.csv"),
         )
     return found
 
@@ -221,16 +222,3 @@ def bank_accounts(
     uow: Uow, principal: CurrentPrincipal, npi: str | None = None, member: str | None = None
 ) -> list[BankAccountRead]:
     return service.bank_accounts(uow=uow, actor=principal, npi=npi, member=member)
-
-
-def _from_accept(accept: str) -> str:
-    kinds = [part.split(";")[0].strip().lower() for part in accept.split(",")]
-    if PDF in kinds:
-        return "pdf"
-    if CSV in kinds:
-        return "csv"
-    return "json"
-
-
-def _attachment(number: str, suffix: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="funding-request-{number}.{suffix}"'}

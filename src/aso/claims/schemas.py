@@ -321,3 +321,78 @@ class ReprocessReport(BaseModel):
     families: int
     claims_written: list[str]
     listings_closed: int
+
+
+class ClaimSummaryRead(BaseModel):
+    """One claim in a member's list: what was billed, what the plan paid, what the member owes
+    (the current version's totals; zeros until the claim is adjudicated)."""
+
+    key: int
+    id: str
+    type: str
+    status: str
+    received: date
+    first_service: date
+    last_service: date
+    provider_npi: str | None
+    provider_name: str | None
+    network: str
+    charge: Decimal
+    plan_paid: Decimal
+    member_responsibility: Decimal
+
+
+class EobNoteRead(BaseModel):
+    """A reason (CARC, with its adjustment group) or remark (RARC) code of the claim, explained."""
+
+    code: str
+    kind: Literal["reason", "remark"]
+    text: str
+
+
+class EobLineRead(BaseModel):
+    line: int
+    date: date
+    service: str
+    """The procedure, revenue or drug code with a plain label of the benefit category."""
+    status: str
+    charge: Decimal
+    allowed: Decimal
+    plan_paid: Decimal
+    deductible: Decimal
+    copay: Decimal
+    coinsurance: Decimal
+    not_covered: Decimal
+    member_responsibility: Decimal
+    codes: list[str]
+    """The note codes (``EobNoteRead.code``) that explain this line."""
+
+
+class EobRead(BaseModel):
+    """An explanation of benefits: one claim as its patient reads it. Not a bill."""
+
+    claim_id: str
+    key: int
+    patient: str
+    member_id: str
+    subscriber: str
+    plan: str | None
+    employer: str | None
+    provider_name: str | None
+    provider_npi: str | None
+    network: str
+    received: date
+    processed: date
+    status: str
+    version: int
+    lines: list[EobLineRead]
+    charge: Decimal
+    allowed: Decimal
+    plan_paid: Decimal
+    member_responsibility: Decimal
+    savings: Decimal
+    """What the network discount saved: charges above the allowed amount the member does not
+    owe (the CO adjustments of paid lines)."""
+    notes: list[EobNoteRead]
+    balances: list[BalanceRead]
+    """The patient's deductible and out-of-pocket met and remaining, as of today."""

@@ -27,6 +27,7 @@ from aso.claims.models import ClaimLineRow, ClaimRow, ClaimVersionRow
 from aso.claims.plan_rules import compile_plan
 from aso.claims.schemas import (
     AdjustmentRead,
+    BalanceRead,
     ClaimLineRead,
     ClaimRead,
     LineResultRead,
@@ -94,6 +95,14 @@ def find_claim(
             f"claim id {claim_id} was sent by several providers ({listed}): give the NPI"
         )
     return found[-1]
+
+
+def claim_by_key(session: Session, actor: Principal, key: int, today: date) -> ClaimRow:
+    """The claim with this database id, if the actor may see it (else NotFound, as for none)."""
+    claim = session.get(ClaimRow, key)
+    if claim is None or not _visible(session, actor, claim, today):
+        raise NotFound(f"no claim {key}")
+    return claim
 
 
 def _visible(session: Session, actor: Principal, claim: ClaimRow, today: date) -> bool:
@@ -217,20 +226,23 @@ def member_accumulators(
     with uow:
         session = uow.session
         member = visible_member(session, actor, member_id, today)
-        family = session.get(Member, member.family_id)
-        assert family is not None
-        totals: dict[BalanceKey, Decimal] = {
-            (scope, kind, group, network, start, end): money(amount)
-            for (scope, _, kind, group, network, start, end), amount in repo.member_totals(
-                session, member.id, member.family_id
-            ).items()
-        }
-        rows = balances(
-            member.member_number, family.member_number, _limits(session, member), totals
-        )
+        rows = member_balances(session, member)
         audit.record(session, actor, "view", "member", [member.id], detail="accumulators")
         uow.commit()
     return MemberAccumulatorsRead(member_id=member.member_number, balances=rows)
+
+
+def member_balances(session: Session, member: Member) -> list[BalanceRead]:
+    """The member's (and its family's) balances; the caller checks access and audits."""
+    family = session.get(Member, member.family_id)
+    assert family is not None
+    totals: dict[BalanceKey, Decimal] = {
+        (scope, kind, group, network, start, end): money(amount)
+        for (scope, _, kind, group, network, start, end), amount in repo.member_totals(
+            session, member.id, member.family_id
+        ).items()
+    }
+    return balances(member.member_number, family.member_number, _limits(session, member), totals)
 
 
 def _limits(session: Session, member: Member) -> list[PlanLimits]:

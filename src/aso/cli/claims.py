@@ -25,7 +25,7 @@ import yaml
 from pydantic import ValidationError
 from rich.table import Table
 
-from aso.claims import service
+from aso.claims import eob, service
 from aso.claims.adjustments import add_adjustment, list_adjustments
 from aso.claims.authorizations import (
     add_authorization,
@@ -33,6 +33,7 @@ from aso.claims.authorizations import (
     set_authorization_status,
 )
 from aso.claims.batch import BatchSummary, adjudicate_received
+from aso.claims.eob_pdf import eob_pdf_bytes
 from aso.claims.examiner import deny, override, pend_queue, release, reprocess, reprocessing
 from aso.claims.intake import submit_claims
 from aso.claims.schemas import (
@@ -236,6 +237,61 @@ def _print_claim(claim: ClaimRead) -> None:
                 adjustments,
             )
         out.print(table)
+
+
+@claims_app.command("list")
+def claims_list(
+    member_id: str = typer.Argument(..., help="the member id"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """A member's claims, the newest service first: billed, plan paid, what the member owes."""
+    claims = use_case(
+        lambda uow: eob.member_claims(uow=uow, actor=cli_principal(), member_id=member_id)
+    )
+    if as_json:
+        print_json([c.model_dump(mode="json") for c in claims])
+        return
+    table = Table("claim", "service", "provider", "status", "billed", "plan paid", "member owes")
+    for c in claims:
+        span = f"{c.first_service}" + (
+            f"..{c.last_service}" if c.last_service != c.first_service else ""
+        )
+        table.add_row(
+            c.id,
+            span,
+            c.provider_name or c.provider_npi or "-",
+            c.status,
+            str(c.charge),
+            str(c.plan_paid),
+            str(c.member_responsibility),
+        )
+    out.print(table)
+
+
+@claims_app.command("eob")
+def claims_eob(
+    claim_id: str = typer.Argument(..., help="the claim id as submitted (CLM01)"),
+    npi: str | None = typer.Option(None, "--npi", help="the submitting provider's NPI"),
+    output: Path | None = typer.Option(
+        None, "--out", help="where to write the PDF (default: eob-ID-VERSION.pdf here)"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="print the EOB as JSON, write no PDF"),
+) -> None:
+    """The claim's explanation of benefits as the PDF a member gets (to mail or send)."""
+    found = use_case(
+        lambda uow: eob.claim_eob(uow=uow, actor=cli_principal(), claim_id=claim_id, npi=npi)
+    )
+    if as_json:
+        print_json(found.model_dump(mode="json"))
+        return
+    target = output or Path(f"eob-{found.claim_id}-{found.version}.pdf")
+    target.write_bytes(eob_pdf_bytes(found))
+    err.print(
+        f"EOB of claim {found.claim_id} for {found.member_id}: billed {found.charge}, plan paid "
+        f"{found.plan_paid}, member owes {found.member_responsibility} -> {target}",
+        markup=False,
+        soft_wrap=True,
+    )
 
 
 # examiner work ----------------------------------------------------------------------------------

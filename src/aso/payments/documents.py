@@ -15,9 +15,9 @@ from fpdf import FPDF
 from fpdf.enums import XPos, YPos
 
 from aso.adminfees.documents import Issuer, tpa_issuer
-from aso.adminfees.domain import dollars
-from aso.money import ZERO, fmt
+from aso.money import ZERO, dollars, fmt
 from aso.payments.schemas import FundingLine, FundingRequestRead
+from aso.pdf import latin
 
 CSV_COLUMNS = (
     "request",
@@ -84,13 +84,13 @@ class _Request(FPDF):
         self.set_font("Helvetica", size=8)
         self.set_text_color(110)
         text = f"Funding request {self.request.number} - page {self.page_no()} of {{nb}}"
-        self.cell(0, 5, _latin(text), align="C")
+        self.cell(0, 5, latin(text), align="C")
         self.set_text_color(0)
 
 
 def _line(pdf: FPDF, text: str, height: float = 4.5, style: str = "", size: int = 9) -> None:
     pdf.set_font("Helvetica", style, size)
-    pdf.cell(0, height, _latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.cell(0, height, latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _header(pdf: FPDF, request: FundingRequestRead, issuer: Issuer) -> None:
@@ -115,7 +115,7 @@ def _header(pdf: FPDF, request: FundingRequestRead, issuer: Issuer) -> None:
         "claims of this payment cycle by the plan's own claim reference, service month, line "
         "of coverage and provider; it names no plan member (HIPAA minimum necessary)."
     )
-    pdf.multi_cell(0, 4, _latin(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    pdf.multi_cell(0, 4, latin(note), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
 def _summary(pdf: FPDF, request: FundingRequestRead) -> None:
@@ -132,7 +132,7 @@ def _summary(pdf: FPDF, request: FundingRequestRead) -> None:
     for name, amount, bold in rows:
         pdf.set_font("Helvetica", "B" if bold else "", 11 if bold else 9)
         pdf.set_x(60)
-        pdf.cell(100, 6, _latin(name), align="R")
+        pdf.cell(100, 6, latin(name), align="R")
         pdf.cell(35, 6, dollars(amount), align="R", new_x=XPos.LMARGIN, new_y=YPos.NEXT)
 
 
@@ -181,10 +181,6 @@ def _row(pdf: FPDF, cells: tuple[str, ...], widths: tuple[int, ...], bold: bool 
     for index, (text, width) in enumerate(zip(cells, widths, strict=True)):
         align = "R" if index == last else "L"
         if index == last:
-            pdf.cell(width, 5, _latin(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+            pdf.cell(width, 5, latin(text), align=align, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         else:
-            pdf.cell(width, 5, _latin(text), align=align)
-
-
-def _latin(text: str) -> str:
-    return text.encode("latin-1", "replace").decode("latin-1")
+            pdf.cell(width, 5, latin(text), align=align)

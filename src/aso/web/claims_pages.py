@@ -12,12 +12,11 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Annotated, TypeVar
 
-from fastapi import APIRouter, Depends, Form, Request
-from fastapi.responses import RedirectResponse, Response
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
-from aso.api.deps import get_app
 from aso.bootstrap import App
 from aso.claims import examiner
 from aso.claims.models import ClaimRow
@@ -27,16 +26,10 @@ from aso.db.uow import UnitOfWork
 from aso.employers.service import list_employers
 from aso.errors import AsoError, NotFound, Problem, ValidationFailed
 from aso.security.domain import TPA_STAFF, Principal
-from aso.web.routes import optional_principal, templates
+from aso.web.common import AsoApp, Caller, templates, to_login
 
 router = APIRouter(include_in_schema=False)
-Caller = Annotated[Principal | None, Depends(optional_principal)]
-AsoApp = Annotated[App, Depends(get_app)]
 REASONS = ("high_dollar", "suspect_duplicate", "no_price", "data_error")
-
-
-def _login() -> Response:
-    return RedirectResponse("/login", status_code=303)
 
 
 def _number(text: str | None) -> int | None:
@@ -53,7 +46,7 @@ def pended(
     older_than: str | None = None,
 ) -> Response:
     if principal is None:
-        return _login()
+        return to_login()
     context: dict[str, object] = {
         "principal": principal,
         "reasons": REASONS,
@@ -81,7 +74,7 @@ def pended(
 @router.get("/claims/{key}", response_model=None)
 def claim_page(request: Request, key: int, app: AsoApp, principal: Caller) -> Response:
     if principal is None:
-        return _login()
+        return to_login()
     return _claim_page(request, app, principal, key)
 
 
@@ -132,7 +125,7 @@ def _decided(
     """Run a decision; back to the claim's page with the claims it listed, or with the error
     (nothing changed)."""
     if principal is None:
-        return _login()
+        return to_login()
     try:
         number, npi = _public_id(app, principal, key)
         result = decide(app.uow(), principal, number, npi)

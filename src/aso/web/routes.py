@@ -2,35 +2,28 @@
 
 Until the full web issue lands, the home page lists what the caller may see: for TPA staff and
 auditors every employer, for an employer user its own (plans and de-identified counts), for a
-member its own coverage and that of the family members it may see.
+member its own coverage, claims and deductible progress and those of the family members it may
+see (``aso.web.member_pages``).
 """
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from fastapi.templating import Jinja2Templates
 
-from aso.api.deps import TOKEN_COOKIE, get_app, get_principal
+from aso.api.deps import TOKEN_COOKIE, get_app
 from aso.bootstrap import App
 from aso.employers.service import list_employers
 from aso.errors import NotAuthenticated
-from aso.members.service import employer_summary, list_family
+from aso.members.service import employer_summary
 from aso.security.domain import Principal, Role
 from aso.security.service import sign_in
+from aso.web.common import optional_principal, templates
+from aso.web.member_pages import member_home
 
-templates = Jinja2Templates(directory=str(Path(__file__).parent / "templates"))
 router = APIRouter(include_in_schema=False)
-
-
-def optional_principal(request: Request, app: Annotated[App, Depends(get_app)]) -> Principal | None:
-    try:
-        return get_principal(request, app, None)
-    except NotAuthenticated:
-        return None
 
 
 @router.get("/", response_model=None)
@@ -43,9 +36,7 @@ def home(
         return RedirectResponse("/login", status_code=303)
     context: dict[str, object] = {"principal": principal}
     if principal.role is Role.MEMBER and principal.member_number:
-        context["family"] = list_family(
-            uow=app.uow(), actor=principal, member_id=principal.member_number
-        )
+        context["family"] = member_home(app, principal, principal.member_number)
     else:
         employers = list_employers(uow=app.uow(), actor=principal)
         context["employers"] = [

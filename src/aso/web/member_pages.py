@@ -1,0 +1,112 @@
+"""Members' pages: their claims with deductible and out-of-pocket progress, and each claim's
+explanation of benefits (HTML, and the PDF to keep).
+
+The home page of a member lists, for itself and each family member it may see (a subscriber its
+minor dependents), the coverage, the claims with what the plan paid and what is owed, and the
+in-network deductible and out-of-pocket met as progress bars. ``/eob/{key}`` shows one claim's
+EOB and ``/eob/{key}/pdf`` downloads it; both are open to whoever may see the claim
+(``aso.claims.eob``): the patient's family as above and TPA staff, who answer members' calls.
+Everything read is audit-logged by the use cases it goes through.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from aso.api.deps import PDF, attachment
+from aso.bootstrap import App
+from aso.claims.eob import APPEAL_RIGHTS, claim_eob_by_key, member_claims
+from aso.claims.eob_pdf import eob_pdf_bytes
+from aso.claims.schemas import BalanceRead, ClaimSummaryRead
+from aso.claims.service import member_accumulators
+from aso.errors import AsoError
+from aso.members.schemas import MemberRead
+from aso.members.service import list_family
+from aso.security.domain import Principal
+from aso.web.common import AsoApp, Caller, templates, to_login
+
+router = APIRouter(include_in_schema=False)
+
+
+@dataclass(frozen=True, slots=True)
+class Meter:
+    """A progress bar: ``met`` of ``limit``."""
+
+    label: str
+    met: Decimal
+    limit: Decimal
+
+    @property
+    def remaining(self) -> Decimal:
+        return max(self.limit - self.met, Decimal(0))
+
+    @property
+    def percent(self) -> int:
+        if self.limit <= 0:
+            return 100
+        return int(min(self.met / self.limit, Decimal(1)) * 100)
+
+
+@dataclass(frozen=True, slots=True)
+class Person:
+    member: MemberRead
+    claims: list[ClaimSummaryRead]
+    meters: list[Meter]
+
+
+def member_home(app: App, principal: Principal, member_number: str) -> list[Person]:
+    """The family a member sees, with each person's claims and progress."""
+    people = []
+    for member in list_family(uow=app.uow(), actor=principal, member_id=member_number):
+        claims = member_claims(uow=app.uow(), actor=principal, member_id=member.member_id)
+        found = member_accumulators(uow=app.uow(), actor=principal, member_id=member.member_id)
+        people.append(Person(member, claims, meters(found.balances)))
+    return people
+
+
+def meters(balances: list[BalanceRead]) -> list[Meter]:
+    """In-network deductible and out-of-pocket bars, the member's first, then the family's."""
+    found = []
+    for balance in sorted(balances, key=lambda b: b.scope != "member"):
+        if balance.network != "in":
+            continue
+        whose = "you" if balance.scope == "member" else "family"
+        if balance.deductible_limit is not None:
+            found.append(
+                Meter(f"Deductible ({whose})", balance.deductible, balance.deductible_limit)
+            )
+        if balance.out_of_pocket_limit is not None:
+            found.append(
+                Meter(
+                    f"Out-of-pocket maximum ({whose})",
+                    balance.out_of_pocket,
+                    balance.out_of_pocket_limit,
+                )
+            )
+    return found
+
+
+@router.get("/eob/{key}", response_model=None)
+def eob_page(request: Request, key: int, app: AsoApp, principal: Caller) -> Response:
+    if principal is None:
+        return to_login()
+    context: dict[str, object] = {"principal": principal, "appeal": APPEAL_RIGHTS}
+    try:
+        context["eob"] = claim_eob_by_key(uow=app.uow(), actor=principal, key=key)
+    except AsoError as exc:
+        context["error"] = str(exc)
+        return templates.TemplateResponse(request, "eob.html", context, status_code=exc.status_code)
+    return templates.TemplateResponse(request, "eob.html", context)
+
+
+@router.get("/eob/{key}/pdf", response_model=None)
+def eob_pdf(key: int, app: AsoApp, principal: Caller) -> Response:
+    if principal is None:
+        return to_login()
+    found = claim_eob_by_key(uow=app.uow(), actor=principal, key=key)
+    name = f"eob-{found.claim_id}-{found.version}.pdf"
+    return Response(eob_pdf_bytes(found), media_type=PDF, headers=attachment(name))

@@ -1,0 +1,92 @@
+"""A member's pages in Debian's headless chromium: the family's claims and deductible progress
+bars on the home page, a child's explanation of benefits opened from it with the amounts of its
+adjudication, the PDF downloaded from it, and another family's claim refused."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.fernet import Fernet
+from sqlalchemy import text
+
+from aso.api.app import create_app
+from aso.bootstrap import App
+from aso.config import Settings
+from aso.members.service import member_pk_by_public_id
+from aso.security.domain import Role
+from aso.security.service import create_user
+from tests.e2e.conftest import LiveServer
+from tests.integration.claims_builders import adjudicate, build_world, claim, line, submit
+
+pytestmark = pytest.mark.browser
+PASSWORD = "correct horse battery"
+
+
+@pytest.fixture(scope="module")
+def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
+    var: Path = tmp_path_factory.mktemp("member-var")
+    settings = Settings(var_dir=var, ssn_key=Fernet.generate_key().decode(), database_url="")
+    app = App(settings=settings)
+    app.migrate()
+    world = build_world(app, app.uow())
+    submit(
+        app.uow(),
+        claim("CY1", world.cy,
+              line("2026-02-01", 180, category="office_visit_pcp", procedure="99213", allowed=110),
+              line("2026-02-01", 300, category="lab", procedure="80053", allowed=200)),
+        claim("DEE1", world.dee, line("2026-02-03", 90, category="lab", allowed=60)),
+    )  # fmt: skip
+    adjudicate(app.uow())
+    member = member_pk_by_public_id(uow=app.uow(), member_id=world.ann)
+    create_user(
+        uow=app.uow(), username="ann", password=PASSWORD, role=Role.MEMBER, member_id=member
+    )
+    with app.uow() as uow:
+        dee_claim = uow.session.execute(
+            text("SELECT id FROM claims WHERE claim_number = 'DEE1'")
+        ).scalar_one()
+    with LiveServer(create_app(app)) as server:
+        yield server.url, dee_claim
+    app.engine.dispose()
+
+
+def test_a_parent_follows_its_childs_claim_to_the_eob(
+    browser: Any, site: tuple[str, int], tmp_path: Path
+) -> None:
+    url, other_family_claim = site
+    page = browser.new_page()
+    page.goto(url + "/login")
+    page.fill("#username", "ann")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    cards = page.locator("section.member")
+    assert cards.count() == 2  # Ann and her minor child Cy; not her adult spouse
+    cy = cards.filter(has_text="Cy Lee")
+    bar = cy.get_by_role("progressbar", name="Deductible (you)")
+    assert bar.get_attribute("aria-valuenow") == "200.00"
+    assert bar.locator("span").get_attribute("style") == "width: 13%"
+    assert "$200.00 of $1,500.00 met" in cy.locator(".meters").inner_text()
+    row = cy.locator("table.claims tbody tr")
+    assert row.count() == 1
+    assert "$480.00" in row.inner_text() and "$85.00" in row.inner_text()
+
+    row.get_by_text("Explanation of benefits").click()
+    page.wait_for_load_state()
+    assert "THIS IS NOT A BILL" in page.inner_text("main")
+    assert page.inner_text("dd.patient").startswith("Cy Lee")
+    assert page.inner_text(".summary .you-owe") == "$225.00"
+    assert page.locator("table.lines tbody tr").count() == 2
+    assert "PR-1\nDeductible amount. You may owe" in page.inner_text("dl.notes")
+    with page.expect_download() as waiting:
+        page.click("a.pdf")
+    saved = tmp_path / "eob.pdf"
+    waiting.value.save_as(saved)
+    assert saved.read_bytes().startswith(b"%PDF-")
+
+    refused = page.goto(f"{url}/eob/{other_family_claim}")
+    assert refused is not None and refused.status == 404
+    assert "Diaz" not in page.inner_text("main")
