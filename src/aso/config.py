@@ -28,6 +28,7 @@ class TpaIdentity:
     name: str
     address: tuple[str, ...]
     billing_contact: str
+    member_services: str
     interchange_qualifier: str
     interchange_id: str
     edi_contact: str
@@ -53,6 +54,8 @@ class Settings(BaseSettings):
     tpa_address: str = "100 Benefits Way, Suite 400|Columbus, OH 43215"
     """Address lines, separated by ``|``."""
     tpa_billing_contact: str = "billing@aso.example  (614) 555-0100"
+    tpa_member_services: str = "(614) 555-0123"
+    """The number members and providers call, printed on ID cards."""
     tpa_interchange_qualifier: str = "ZZ"
     """ISA05/ISA07 of the TPA's interchange id (``ZZ`` mutually defined, ``30`` EIN, ...)."""
     tpa_interchange_id: str = "ASOTPA"
@@ -90,6 +93,7 @@ class Settings(BaseSettings):
             name=self.tpa_name,
             address=tuple(part.strip() for part in self.tpa_address.split("|") if part.strip()),
             billing_contact=self.tpa_billing_contact,
+            member_services=self.tpa_member_services,
             interchange_qualifier=self.tpa_interchange_qualifier,
             interchange_id=self.tpa_interchange_id,
             edi_contact=self.tpa_edi_contact,

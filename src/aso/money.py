@@ -66,3 +66,8 @@ def dollars(amount: Decimal) -> str:
     """``$1,234.50``, ``-$38.50``: an amount as people read it."""
     text = f"${abs(round_cents(amount)):,.2f}"
     return f"-{text}" if amount < 0 else text
+
+
+def usd(amount: Decimal) -> str:
+    """``$10,600`` or ``$12.50``: a plan figure as people read it (cents only when there are)."""
+    return f"${amount:,.0f}" if amount == amount.to_integral_value() else f"${amount:,.2f}"

@@ -66,6 +66,7 @@ def test_a_parent_follows_its_childs_claim_to_the_eob(
     cards = page.locator("section.member")
     assert cards.count() == 2  # Ann and her minor child Cy; not her adult spouse
     cy = cards.filter(has_text="Cy Lee")
+    cy_id = cy.locator("h2 .muted").inner_text().split("·")[1].strip()
     bar = cy.get_by_role("progressbar", name="Deductible (you)")
     assert bar.get_attribute("aria-valuenow") == "200.00"
     assert bar.locator("span").get_attribute("style") == "width: 13%"
@@ -73,6 +74,10 @@ def test_a_parent_follows_its_childs_claim_to_the_eob(
     row = cy.locator("table.claims tbody tr")
     assert row.count() == 1
     assert "$480.00" in row.inner_text() and "$85.00" in row.inner_text()
+
+    with page.expect_download() as card:
+        cy.locator("a.id-card").click()
+    assert card.value.suggested_filename == f"id-card-{cy_id}.pdf"
 
     row.get_by_text("Explanation of benefits").click()
     page.wait_for_load_state()

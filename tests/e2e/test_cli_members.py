@@ -253,6 +253,14 @@ def test_eligibility_check_and_a_retroactive_termination(database: str, tmp_path
     shown = aso("members", "show", ann_id, "--json")
     assert json.loads(shown.stdout)["ssn_masked"] == "***-**-6789"
     assert "123-45-6789" not in shown.stdout and "123456789" not in shown.stdout
+    card = tmp_path / "card.pdf"
+    printed = aso("members", "id-card", ann_id, "--date", "2026-02-01", "--out", card)
+    assert printed.exit_code == 0, printed.stderr
+    assert card.read_bytes().startswith(b"%PDF-") and "medical PPO 1500" in printed.stderr
+    as_json = json.loads(aso("members", "id-card", ann_id, "--date", "2026-02-01", "--json").stdout)
+    assert as_json["coverages"][0]["benefits"][0] == {"label": "Primary care", "value": "$25 copay"}
+    assert aso("members", "id-card", ann_id, "--date", "2025-01-01").exit_code == 1
+    assert aso("members", "id-card", ann_id, "--date", "soon").exit_code == 2
     ended = aso("members", "end-coverage", ann_id, "--line", "medical", "--end", "2026-02-28")
     assert ended.exit_code == 0, ended.stderr
     assert "end open -> 2026-02-28 (retroactive termination)" in ended.stdout

@@ -19,12 +19,14 @@ from rich.markup import escape
 from rich.table import Table
 
 from aso.bootstrap import App
-from aso.cli.common import application, err, fail, out, print_json, report_error
+from aso.cli.common import application, err, fail, out, print_json, report_error, use_case
 from aso.employers.service import find_employer
 from aso.errors import AsoError, Problem, ValidationFailed
 from aso.members import service
 from aso.members.census import CENSUS_COLUMNS, CensusRejected, import_census
 from aso.members.crypto import SsnCipher
+from aso.members.id_card import id_card
+from aso.members.id_card_pdf import id_card_pdf_bytes
 from aso.members.schemas import CensusSummary, EligibilityRead, MemberRead
 from aso.plans.domain import Line
 from aso.security.domain import cli_principal
@@ -217,6 +219,29 @@ def show(
         print_json(member.model_dump(mode="json"))
         return
     _print_member(member)
+
+
+@members_app.command("id-card")
+def id_card_command(
+    member_id: str = typer.Argument(..., metavar="MEMBER_ID"),
+    on: str | None = typer.Option(None, "--date", help="coverage in force on (default: today)"),
+    output: Path | None = typer.Option(
+        None, "--out", help="where to write the PDF (default: id-card-MEMBER_ID.pdf here)"
+    ),
+    as_json: bool = typer.Option(False, "--json", help="print the card as JSON, write no PDF"),
+) -> None:
+    """The member's ID card as a card-sized PDF (front and back), to print or send."""
+    day = _day(on, "--date") if on else None
+    card = use_case(
+        lambda uow: id_card(uow=uow, actor=cli_principal(), member_id=member_id, on=day)
+    )
+    if as_json:
+        print_json(card.model_dump(mode="json"))
+        return
+    target = output or Path(f"id-card-{card.member_id}.pdf")
+    target.write_bytes(id_card_pdf_bytes(card))
+    plans = ", ".join(f"{c.line.value} {c.plan}" for c in card.coverages)
+    err.print(f"ID card of {card.member_id} ({plans}) -> {target}", markup=False, soft_wrap=True)
 
 
 @members_app.command("end-coverage")

@@ -155,3 +155,36 @@ class CensusSummary(BaseModel):
     changes: list[str] = []
     notes: list[str] = []
     errors: list[str] = []
+
+
+class CardBenefit(BaseModel):
+    label: str
+    value: str
+
+
+class CardCoverage(BaseModel):
+    """One line of coverage on the card: its plan, tier and the cost shares members ask about."""
+
+    line: Line
+    plan: str
+    tier: str
+    since: date
+    benefits: list[CardBenefit]
+
+
+class IdCardRead(BaseModel):
+    """What a member's ID card shows, front and back."""
+
+    member_id: str
+    name: str
+    subscriber: str
+    subscriber_id: str
+    employer: str
+    group: str
+    """The employer's group number: its EIN."""
+    as_of: date
+    coverages: list[CardCoverage]
+    member_services: str
+    payer_id: str
+    """Where providers send 837s, 270s and 276s (the TPA's interchange id)."""
+    claims_address: list[str]

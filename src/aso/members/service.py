@@ -203,7 +203,7 @@ def get_member(
     today = today or date.today()
     with uow:
         session = uow.session
-        member = _visible_member(session, actor, member_id, today)
+        member = visible_member_record(session, actor, member_id, today)
         result = _read(session, member)
         audit.record(session, actor, "view", "member", [member.id])
         uow.commit()
@@ -218,7 +218,7 @@ def list_family(
     today = today or date.today()
     with uow:
         session = uow.session
-        member = _visible_member(session, actor, member_id, today)
+        member = visible_member_record(session, actor, member_id, today)
         visible = [m for m in repo.family(session, member.family_id) if _may_see(actor, m, today)]
         result = [_read(session, m) for m in visible]
         audit.record(session, actor, "view", "member", [m.id for m in visible], detail="family")
@@ -301,7 +301,7 @@ def add_coverage(
     today = today or date.today()
     with uow:
         session = uow.session
-        member = _visible_member(session, actor, member_id, today)
+        member = visible_member_record(session, actor, member_id, today)
         plan = _plan_for(session, member.employer_id, data.plan_id, data.start)
         line = Line(plan.line)
         end = _checked_end(member, plan, line, data)
@@ -419,7 +419,7 @@ def change_coverage_end(
     today = today or date.today()
     with uow:
         session = uow.session
-        member = _visible_member(session, actor, member_id, today)
+        member = visible_member_record(session, actor, member_id, today)
         coverage = _coverage_to_change(member, line, start)
         before = repo.span(coverage)
         changes = [_move_end(member, coverage, end, today)]
@@ -646,7 +646,11 @@ def _require_visible(actor: Principal, member: Member, today: date) -> None:
     raise NotFound(f"no member {member.member_number}")
 
 
-def _visible_member(session: Session, actor: Principal, member_id: str, today: date) -> Member:
+def visible_member_record(
+    session: Session, actor: Principal, member_id: str, today: date
+) -> Member:
+    """The member with this public id if the actor may see its record (else NotFound, or
+    Forbidden for its own family's adult or its employer); the caller audits the view."""
     member = repo.member_by_number(session, member_id)
     if member is None:
         raise NotFound(f"no member {member_id}")

@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 
+from aso.money import usd
 from aso.plans.domain import Benefit, CostShare, Limit, Line, PlanDesign
 from aso.plans.figures import Figures, figures_for
 from aso.plans.rules import path
@@ -65,11 +66,6 @@ def legal_warnings(design: PlanDesign) -> list[LegalWarning]:
         return []
     figures = figures_for(design.period.start.year)
     return [warning for check in CHECKS for warning in check(design, figures)]
-
-
-def usd(amount: Decimal) -> str:
-    """``$10,600`` or ``$12.50``: how the figures read in a message."""
-    return f"${amount:,.0f}" if amount == amount.to_integral_value() else f"${amount:,.2f}"
 
 
 def _year(design: PlanDesign, figures: Figures) -> Iterator[LegalWarning]:

@@ -1,11 +1,12 @@
 """Members' pages: their claims with deductible and out-of-pocket progress, and each claim's
-explanation of benefits (HTML, and the PDF to keep).
+explanation of benefits (HTML, and the PDF to keep), and their ID cards.
 
 The home page of a member lists, for itself and each family member it may see (a subscriber its
 minor dependents), the coverage, the claims with what the plan paid and what is owed, and the
 in-network deductible and out-of-pocket met as progress bars. ``/eob/{key}`` shows one claim's
 EOB and ``/eob/{key}/pdf`` downloads it; both are open to whoever may see the claim
 (``aso.claims.eob``): the patient's family as above and TPA staff, who answer members' calls.
+``/id-card/{member_id}`` downloads a member's ID card (``aso.members.id_card``).
 Everything read is audit-logged by the use cases it goes through.
 """
 
@@ -24,6 +25,8 @@ from aso.claims.eob_pdf import eob_pdf_bytes
 from aso.claims.schemas import BalanceRead, ClaimSummaryRead
 from aso.claims.service import member_accumulators
 from aso.errors import AsoError
+from aso.members.id_card import id_card
+from aso.members.id_card_pdf import id_card_pdf_bytes
 from aso.members.schemas import MemberRead
 from aso.members.service import list_family
 from aso.security.domain import Principal
@@ -110,3 +113,12 @@ def eob_pdf(key: int, app: AsoApp, principal: Caller) -> Response:
     found = claim_eob_by_key(uow=app.uow(), actor=principal, key=key)
     name = f"eob-{found.claim_id}-{found.version}.pdf"
     return Response(eob_pdf_bytes(found), media_type=PDF, headers=attachment(name))
+
+
+@router.get("/id-card/{member_id}", response_model=None)
+def id_card_pdf(member_id: str, app: AsoApp, principal: Caller) -> Response:
+    if principal is None:
+        return to_login()
+    card = id_card(uow=app.uow(), actor=principal, member_id=member_id)
+    name = f"id-card-{card.member_id}.pdf"
+    return Response(id_card_pdf_bytes(card), media_type=PDF, headers=attachment(name))
