@@ -71,6 +71,7 @@ def test_a_parent_follows_its_childs_claim_to_the_eob(
     assert bar.get_attribute("aria-valuenow") == "200.00"
     assert bar.locator("span").get_attribute("style") == "width: 13%"
     assert "$200.00 of $1,500.00 met" in cy.locator(".meters").inner_text()
+    assert cy.locator(".meters-title").inner_text() == "PPO 1500, Pharmacy 4-tier (with PPO 1500)"
     row = cy.locator("table.claims tbody tr")
     assert row.count() == 1
     assert "$480.00" in row.inner_text() and "$85.00" in row.inner_text()

@@ -105,6 +105,7 @@ def test_a_parent_reads_its_childs_claims_and_eob(
     deductible = next(b for b in eob["balances"] if b["scope"] == "member" and b["network"] == "in")
     assert D(deductible["deductible"]) == D("260.00")  # 200 on CY1, 60 on CY2
     assert D(deductible["deductible_remaining"]) == D("1240.00")
+    assert all("PPO 1500" in b["plans"] for b in eob["balances"])
 
     pdf = client.get("/v1/claims/CY1/eob", headers=ann | {"Accept": "application/pdf"})
     assert pdf.status_code == 200 and pdf.headers["content-type"] == "application/pdf"

@@ -33,6 +33,8 @@ class PlanLimits:
     deductible: Maximum | None
     oop: Maximum | None
     family_tier: bool
+    plan: str = ""
+    """The plan's name, to say which plans a balance counts (plans may share a group)."""
 
 
 def balances(
@@ -84,6 +86,7 @@ def _row(
         out_of_pocket=oop,
         out_of_pocket_limit=oop_limit,
         out_of_pocket_remaining=_remaining(oop_limit, oop),
+        plans=sorted({p.plan for p in plans if p.plan}),
     )
 
 

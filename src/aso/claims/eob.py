@@ -240,7 +240,7 @@ def _eob(session: Session, actor: Principal, claim: ClaimRow) -> EobRead:
         member_responsibility=sum((line.member_responsibility for line in lines), ZERO),
         savings=sum((_savings(result) for result in results), ZERO),
         notes=_notes(results),
-        balances=member_balances(session, patient),
+        balances=[b for b in member_balances(session, patient) if plan is None or plan in b.plans],
     )
 
 

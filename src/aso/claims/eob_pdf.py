@@ -218,7 +218,8 @@ def _balances(pdf: FPDF, balances: Sequence[BalanceRead]) -> None:
     for balance in shown:
         who = "You" if balance.scope == "member" else "Your family"
         period = f"{balance.period_start:%m/%d/%Y} - {balance.period_end:%m/%d/%Y}"
-        title = ", ".join([who, *([balance.group] if several_groups else []), period])
+        plans = ", ".join(balance.plans) or balance.group
+        title = ", ".join([who, *([plans] if several_groups else []), period])
         pdf.set_font("Helvetica", "B", 8.5)
         pdf.cell(0, 5, latin(title), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
         for name, met, limit in (

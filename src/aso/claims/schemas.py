@@ -127,6 +127,8 @@ class BalanceRead(BaseModel):
     out_of_pocket: Decimal
     out_of_pocket_limit: Decimal | None
     out_of_pocket_remaining: Decimal | None
+    plans: list[str] = []
+    """The names of the member's plans that count toward this balance."""
 
 
 class MemberAccumulatorsRead(BaseModel):
@@ -395,4 +397,5 @@ class EobRead(BaseModel):
     owe (the CO adjustments of paid lines)."""
     notes: list[EobNoteRead]
     balances: list[BalanceRead]
-    """The patient's deductible and out-of-pocket met and remaining, as of today."""
+    """The patient's deductible and out-of-pocket met and remaining, as of today, in the
+    accumulators the claim's plan counts toward."""

@@ -249,7 +249,8 @@ def _limits(session: Session, member: Member) -> list[PlanLimits]:
     """The accumulator limits of every plan the member is covered by."""
     found = []
     for coverage in session.scalars(select(Coverage).where(Coverage.member_id == member.id)):
-        rules = compile_plan(coverage.plan.design())
+        design = coverage.plan.design()
+        rules = compile_plan(design)
         found.append(
             PlanLimits(
                 group=rules.group,
@@ -258,6 +259,7 @@ def _limits(session: Session, member: Member) -> list[PlanLimits]:
                 deductible=rules.deductible,
                 oop=rules.oop,
                 family_tier=Tier(coverage.tier) is not Tier.EMPLOYEE,
+                plan=design.name,
             )
         )
     return found

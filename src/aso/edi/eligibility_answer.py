@@ -192,6 +192,7 @@ def _limits(design: PlanDesign, tier: Tier) -> PlanLimits:
         deductible=rules.deductible,
         oop=rules.oop,
         family_tier=tier is not Tier.EMPLOYEE,
+        plan=design.name,
     )
 
 

@@ -55,10 +55,18 @@ class Meter:
 
 
 @dataclass(frozen=True, slots=True)
+class Meters:
+    """The bars of one accumulator group: the plans that count toward it, and its bars."""
+
+    plans: str
+    bars: list[Meter]
+
+
+@dataclass(frozen=True, slots=True)
 class Person:
     member: MemberRead
     claims: list[ClaimSummaryRead]
-    meters: list[Meter]
+    meters: list[Meters]
 
 
 def member_home(app: App, principal: Principal, member_number: str) -> list[Person]:
@@ -71,26 +79,28 @@ def member_home(app: App, principal: Principal, member_number: str) -> list[Pers
     return people
 
 
-def meters(balances: list[BalanceRead]) -> list[Meter]:
-    """In-network deductible and out-of-pocket bars, the member's first, then the family's."""
-    found = []
+def meters(balances: list[BalanceRead]) -> list[Meters]:
+    """In-network deductible and out-of-pocket bars by accumulator group (the plans that share
+    it named), the member's before the family's."""
+    groups: dict[str, Meters] = {}
     for balance in sorted(balances, key=lambda b: b.scope != "member"):
         if balance.network != "in":
             continue
         whose = "you" if balance.scope == "member" else "family"
+        group = groups.setdefault(balance.group, Meters(", ".join(balance.plans), []))
         if balance.deductible_limit is not None:
-            found.append(
+            group.bars.append(
                 Meter(f"Deductible ({whose})", balance.deductible, balance.deductible_limit)
             )
         if balance.out_of_pocket_limit is not None:
-            found.append(
+            group.bars.append(
                 Meter(
                     f"Out-of-pocket maximum ({whose})",
                     balance.out_of_pocket,
                     balance.out_of_pocket_limit,
                 )
             )
-    return found
+    return [group for group in groups.values() if group.bars]
 
 
 @router.get("/eob/{key}", response_model=None)
