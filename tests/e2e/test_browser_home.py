@@ -79,6 +79,16 @@ def test_an_employer_user_sees_only_its_employer_and_no_names(
     assert "Harbor Bakery" in text
     assert "Northwind" not in text
     assert page.locator("section.member").count() == 0
+    page.click("text=Funding and invoices")
+    page.wait_for_load_state()
+    chart = page.locator("svg.chart")
+    assert chart.get_attribute("role") == "img"
+    assert chart.locator("rect[fill='#0b6e4f']").count() >= 1  # admin fees invoiced
+    assert page.locator("table.invoices tbody tr").count() >= 1
+    assert page.locator("table.requests tbody tr").count() >= 1
+    with page.expect_download() as invoice:
+        page.locator("table.invoices a", has_text="PDF").first.click()
+    assert invoice.value.suggested_filename.endswith(".pdf")
     page.close()
 
 

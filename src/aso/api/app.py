@@ -71,12 +71,13 @@ def create_app(aso: App | None = None) -> FastAPI:
     api.include_router(stoploss.router)
     api.include_router(x12.router)
 
-    from aso.web import claims_pages, member_pages
+    from aso.web import claims_pages, employer_pages, member_pages
     from aso.web import routes as web
 
     api.include_router(web.router)
     api.include_router(claims_pages.router)
     api.include_router(member_pages.router)
+    api.include_router(employer_pages.router)
     static = Path(web.__file__).parent / "static"
     api.mount("/static", StaticFiles(directory=static), name="static")
     return api
