@@ -113,13 +113,9 @@ def claims_submit(
         document = load_document(file)
     except (OSError, ValueError, yaml.YAMLError) as exc:
         fail(f"cannot read {file}: {exc}", 2)
-    with application() as aso:
-        try:
-            receipts = submit_claims(uow=aso.uow(), actor=cli_principal(), documents=document)
-        except ValidationFailed as exc:
-            report_error(exc, 2)
-        except AsoError as exc:
-            report_error(exc, 1)
+    receipts = use_case(
+        lambda uow: submit_claims(uow=uow, actor=cli_principal(), documents=document)
+    )
     if as_json:
         print_json([receipt.model_dump(mode="json") for receipt in receipts])
         return
@@ -191,13 +187,9 @@ def claims_show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """A claim as received and every version of its adjudication."""
-    with application() as aso:
-        try:
-            claim = service.get_claim(
-                uow=aso.uow(), actor=cli_principal(), claim_id=claim_id, npi=npi
-            )
-        except AsoError as exc:
-            report_error(exc, 1)
+    claim = use_case(
+        lambda uow: service.get_claim(uow=uow, actor=cli_principal(), claim_id=claim_id, npi=npi)
+    )
     if as_json:
         print_json(claim.model_dump(mode="json"))
         return
@@ -476,13 +468,9 @@ def accumulators_show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Deductible and out-of-pocket used and remaining, per group, plan period and network."""
-    with application() as aso:
-        try:
-            found = service.member_accumulators(
-                uow=aso.uow(), actor=cli_principal(), member_id=member
-            )
-        except AsoError as exc:
-            report_error(exc, 1)
+    found = use_case(
+        lambda uow: service.member_accumulators(uow=uow, actor=cli_principal(), member_id=member)
+    )
     if as_json:
         print_json(found.model_dump(mode="json"))
         return
@@ -594,13 +582,7 @@ def accumulators_adjust(
         data = AccumulatorAdjustmentCreate.model_validate(fields)
     except ValidationError as exc:
         report_error(_model_problems(exc), 2)
-    with application() as aso:
-        try:
-            made = add_adjustment(uow=aso.uow(), actor=cli_principal(), data=data)
-        except ValidationFailed as exc:
-            report_error(exc, 2)
-        except AsoError as exc:
-            report_error(exc, 1)
+    made = use_case(lambda uow: add_adjustment(uow=uow, actor=cli_principal(), data=data))
     if as_json:
         print_json(made.model_dump(mode="json"))
         return
@@ -617,11 +599,7 @@ def accumulators_adjustments(
     member: str = typer.Argument(..., help="the member id"), as_json: bool = JSON_OPTION
 ) -> None:
     """A member's accumulator adjustments."""
-    with application() as aso:
-        try:
-            found = list_adjustments(uow=aso.uow(), actor=cli_principal(), member_id=member)
-        except AsoError as exc:
-            report_error(exc, 1)
+    found = use_case(lambda uow: list_adjustments(uow=uow, actor=cli_principal(), member_id=member))
     if as_json:
         print_json([row.model_dump(mode="json") for row in found])
         return
@@ -679,13 +657,7 @@ def auth_add(
         data = AuthorizationCreate.model_validate(fields)
     except ValidationError as exc:
         report_error(_model_problems(exc), 2)
-    with application() as aso:
-        try:
-            made = add_authorization(uow=aso.uow(), actor=cli_principal(), data=data)
-        except ValidationFailed as exc:
-            report_error(exc, 2)
-        except AsoError as exc:
-            report_error(exc, 1)
+    made = use_case(lambda uow: add_authorization(uow=uow, actor=cli_principal(), data=data))
     _print_authorizations([made], as_json)
 
 
@@ -695,11 +667,9 @@ def auth_list(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Prior authorizations, of one member or all."""
-    with application() as aso:
-        try:
-            found = list_authorizations(uow=aso.uow(), actor=cli_principal(), member_id=member)
-        except AsoError as exc:
-            report_error(exc, 1)
+    found = use_case(
+        lambda uow: list_authorizations(uow=uow, actor=cli_principal(), member_id=member)
+    )
     _print_authorizations(found, as_json)
 
 
@@ -710,15 +680,11 @@ def auth_set_status(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """Approve, deny or cancel an authorization."""
-    with application() as aso:
-        try:
-            changed = set_authorization_status(
-                uow=aso.uow(), actor=cli_principal(), number=number, status=status
-            )
-        except ValidationFailed as exc:
-            report_error(exc, 2)
-        except AsoError as exc:
-            report_error(exc, 1)
+    changed = use_case(
+        lambda uow: set_authorization_status(
+            uow=uow, actor=cli_principal(), number=number, status=status
+        )
+    )
     _print_authorizations([changed], as_json)
 
 

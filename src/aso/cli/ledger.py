@@ -20,7 +20,7 @@ from pydantic import ValidationError
 from rich.markup import escape
 from rich.table import Table
 
-from aso.cli.common import application, out, print_json, report_error
+from aso.cli.common import application, out, print_json, report_error, use_case
 from aso.db.uow import UnitOfWork
 from aso.employers.service import find_employer
 from aso.errors import AsoError, Problem, ValidationFailed
@@ -87,21 +87,16 @@ def statement(
     """An employer's account statement: opening balance, entries, running and closing
     balance."""
     first, last = _day(since, "since"), _day(until, "until")
-    with application() as aso:
-        try:
-            employer_id = _employer_id(aso.uow(), ein)
-            result = service.statement(
-                uow=aso.uow(),
-                actor=cli_principal(),
-                employer_id=employer_id,
-                account=account,
-                since=first,
-                until=last,
-            )
-        except ValidationFailed as exc:
-            report_error(exc, 2)
-        except AsoError as exc:
-            report_error(exc, 1)
+    result = use_case(
+        lambda uow: service.statement(
+            uow=uow,
+            actor=cli_principal(),
+            employer_id=_employer_id(uow, ein),
+            account=account,
+            since=first,
+            until=last,
+        )
+    )
     if as_json:
         print_json(result.model_dump(mode="json"))
         return
@@ -149,19 +144,15 @@ def reverse(
 ) -> None:
     """Cancel a posted transaction with a reversing entry (entries are never edited)."""
     posted_on = _day(on, "date") or date.today()
-    with application() as aso:
-        try:
-            reversal = service.reverse(
-                uow=aso.uow(),
-                actor=cli_principal(),
-                transaction_id=transaction_id,
-                posted_on=posted_on,
-                memo=memo,
-            )
-        except ValidationFailed as exc:
-            report_error(exc, 2)
-        except AsoError as exc:
-            report_error(exc, 1)
+    reversal = use_case(
+        lambda uow: service.reverse(
+            uow=uow,
+            actor=cli_principal(),
+            transaction_id=transaction_id,
+            posted_on=posted_on,
+            memo=memo,
+        )
+    )
     if as_json:
         print_json(reversal.model_dump(mode="json"))
         return

@@ -210,11 +210,9 @@ def show(
     as_json: bool = JSON_OPTION,
 ) -> None:
     """A member with its coverages (the SSN masked). The read is audit-logged."""
-    with application() as aso:
-        try:
-            member = service.get_member(uow=aso.uow(), actor=cli_principal(), member_id=member_id)
-        except AsoError as exc:
-            report_error(exc, 1)
+    member = use_case(
+        lambda uow: service.get_member(uow=uow, actor=cli_principal(), member_id=member_id)
+    )
     if as_json:
         print_json(member.model_dump(mode="json"))
         return
