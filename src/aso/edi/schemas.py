@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
+from decimal import Decimal
 from typing import Any
 
 from pydantic import BaseModel
@@ -53,3 +54,20 @@ class ImportSummary(BaseModel):
     @property
     def accepted(self) -> bool:
         return self.status == "processed"
+
+
+class RemittanceSummaryRead(BaseModel):
+    """One 835 sent: to whom, for what payment, and how to fetch it."""
+
+    trace: str
+    """TRN02: the payment's trace number (the check number, or the EFT's trace)."""
+    payee_qualifier: str
+    payee_id: str
+    payee_name: str
+    payment_method: str
+    payment_date: date
+    amount: Decimal
+    claims: int
+    reversals: int
+    filename: str
+    created_at: datetime
