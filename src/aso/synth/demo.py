@@ -270,7 +270,7 @@ def create_logins(
             Role.PROVIDER,
             None,
             None,
-            f"{office.name}, NPI {office.npi} (270/276, claims)",
+            f"{office.name}, NPI {office.npi} (270/276, claims, 835s)",
         ),
         ("auditor", Role.AUDITOR, None, None, "auditor: read-only"),
     ]
