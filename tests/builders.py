@@ -160,3 +160,8 @@ def token_for(
         npis=npis,
     )
     return sign_in(uow=app.uow(), username=name, password=PASSWORD, ttl_minutes=60).token
+
+
+def bearer(app: App, role: Role, **scope: Any) -> dict[str, str]:
+    """The Authorization header of a new user of ``role`` (``token_for``'s scope)."""
+    return {"Authorization": f"Bearer {token_for(app, role, **scope)}"}

@@ -9,7 +9,6 @@ import csv
 import io
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -20,7 +19,7 @@ from aso.api import invoices
 from aso.api.app import create_app
 from aso.bootstrap import App
 from aso.security.domain import Role
-from tests.builders import token_for
+from tests.builders import bearer
 from tests.integration.adminfees_builders import TERMS
 from tests.integration.claims_builders import build_world
 
@@ -37,10 +36,6 @@ def with_invoices(app: App) -> FastAPI:
 def client(app: App) -> Iterator[TestClient]:
     with TestClient(with_invoices(app)) as c:
         yield c
-
-
-def bearer(app: App, role: Role, **scope: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(app, role, **scope)}"}
 
 
 def test_set_run_and_read_an_invoice_in_each_format(app: App, client: TestClient) -> None:

@@ -16,7 +16,7 @@ from aso.api.app import create_app
 from aso.bootstrap import App
 from aso.db.uow import UnitOfWork
 from aso.security.domain import Role
-from tests.builders import token_for
+from tests.builders import bearer
 from tests.integration.claims_builders import (
     ClaimsWorld,
     adjudicate,
@@ -40,10 +40,6 @@ def world(app: App, uow: UnitOfWork) -> ClaimsWorld:
 def client(app: App) -> Iterator[TestClient]:
     with TestClient(api_with_claims(app)) as c:
         yield c
-
-
-def bearer(app: App, role: Role, **scope: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(app, role, **scope)}"}
 
 
 def as_json(document: dict[str, Any]) -> dict[str, Any]:

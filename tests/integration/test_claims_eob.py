@@ -8,7 +8,6 @@ from __future__ import annotations
 import io
 from collections.abc import Iterator
 from decimal import Decimal
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -20,7 +19,7 @@ from aso.claims.eob import category_label
 from aso.claims.service import get_claim
 from aso.db.uow import UnitOfWork
 from aso.security.domain import Role
-from tests.builders import token_for
+from tests.builders import bearer
 from tests.integration.claims_builders import (
     EXAMINER,
     ClaimsWorld,
@@ -58,10 +57,6 @@ def world(app: App, uow: UnitOfWork) -> ClaimsWorld:
 def client(app: App) -> Iterator[TestClient]:
     with TestClient(create_app(app)) as c:
         yield c
-
-
-def bearer(app: App, role: Role, **scope: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(app, role, **scope)}"}
 
 
 def test_a_parent_reads_its_childs_claims_and_eob(

@@ -5,7 +5,6 @@ answers the 835 as sent, audit-logged; nobody else sees one, nor learns that it 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -14,7 +13,7 @@ from aso.api.app import create_app
 from aso.bootstrap import App
 from aso.db.uow import UnitOfWork
 from aso.security.domain import Role
-from tests.builders import token_for
+from tests.builders import bearer
 from tests.integration.claims_builders import ClaimsWorld, build_world, rows
 from tests.integration.payments_builders import (
     NPI_ANN,
@@ -53,10 +52,6 @@ def world(app: App, uow: UnitOfWork) -> ClaimsWorld:
 def client(app: App) -> Iterator[TestClient]:
     with TestClient(create_app(app)) as c:
         yield c
-
-
-def bearer(app: App, role: Role, **scope: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(app, role, **scope)}"}
 
 
 def test_a_provider_fetches_its_own_835s_again(

@@ -16,7 +16,7 @@ from aso.api.app import create_app
 from aso.bootstrap import App
 from aso.ledger import models as _ledger  # noqa: F401  (the tables, until aso.db.models has them)
 from aso.security.domain import Role
-from tests.builders import token_for
+from tests.builders import bearer
 from tests.integration.ledger_builders import two_employers
 
 
@@ -32,10 +32,6 @@ def with_ledger(app: App) -> FastAPI:
 def client(app: App) -> Iterator[TestClient]:
     with TestClient(with_ledger(app)) as c:
         yield c
-
-
-def bearer(app: App, role: Role, **scope: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(app, role, **scope)}"}
 
 
 def deposit(employer_id: int, amount: str) -> dict[str, Any]:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -16,7 +15,7 @@ from aso.api.app import create_app
 from aso.bootstrap import App
 from aso.db.uow import UnitOfWork
 from aso.security.domain import Role
-from tests.builders import token_for
+from tests.builders import bearer
 from tests.integration.claims_builders import ClaimsWorld, build_world, rows
 
 
@@ -29,10 +28,6 @@ def world(app: App, uow: UnitOfWork) -> ClaimsWorld:
 def client(app: App) -> Iterator[TestClient]:
     with TestClient(create_app(app)) as c:
         yield c
-
-
-def bearer(app: App, role: Role, **scope: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(app, role, **scope)}"}
 
 
 def test_a_parent_gets_its_childs_card(

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -19,7 +18,7 @@ from aso.api.app import create_app
 from aso.bootstrap import App
 from aso.payments.nacha_check import check_nacha
 from aso.security.domain import Role
-from tests.builders import token_for
+from tests.builders import bearer
 from tests.integration.claims_builders import build_world
 from tests.integration.payments_builders import NPI_ANN, adjudicated, visit
 from tests.integration.providers_builders import import_samples
@@ -37,10 +36,6 @@ def with_payments(app: App) -> FastAPI:
 def client(app: App) -> Iterator[TestClient]:
     with TestClient(with_payments(app)) as c:
         yield c
-
-
-def bearer(app: App, role: Role, **scope: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(app, role, **scope)}"}
 
 
 def test_a_cycle_through_the_api(app: App, client: TestClient) -> None:

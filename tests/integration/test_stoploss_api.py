@@ -6,7 +6,6 @@ write get a 403; a wrong contract is a 422 naming the field."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from typing import Any
 
 import pytest
 from fastapi import FastAPI
@@ -17,7 +16,7 @@ from aso.api.app import create_app
 from aso.bootstrap import App
 from aso.db.uow import UnitOfWork
 from aso.security.domain import Role
-from tests.builders import token_for
+from tests.builders import bearer
 from tests.integration.stoploss_builders import Paid, contract_document, pay, world
 
 
@@ -33,10 +32,6 @@ def with_stoploss(app: App) -> FastAPI:
 def client(app: App) -> Iterator[TestClient]:
     with TestClient(with_stoploss(app)) as c:
         yield c
-
-
-def bearer(app: App, role: Role, **scope: Any) -> dict[str, str]:
-    return {"Authorization": f"Bearer {token_for(app, role, **scope)}"}
 
 
 def test_contract_report_request_and_receipt(app: App, uow: UnitOfWork, client: TestClient) -> None:
