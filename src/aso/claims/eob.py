@@ -73,7 +73,11 @@ def member_claims(
     with uow:
         session = uow.session
         member = visible_member(session, actor, member_id, today)
-        claims = session.scalars(select(ClaimRow).where(ClaimRow.member_id == member.id)).all()
+        claims = session.scalars(
+            select(ClaimRow).where(  # the family's index finds them among millions
+                ClaimRow.family_id == member.family_id, ClaimRow.member_id == member.id
+            )
+        ).all()
         result = _summaries(session, claims)
         audit.record(session, actor, "view", "member", [member.id], detail="claims list")
         uow.commit()
