@@ -16,7 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from decimal import Decimal
 
-from sqlalchemy import CheckConstraint, Date, ForeignKey, Integer, String, Text
+from sqlalchemy import CheckConstraint, Date, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
 from aso.claims.models import ID
@@ -37,6 +37,7 @@ class RemittanceRow(Base):
             "amount_cents = claims_paid_cents - adjustments_cents", name="amount_balances"
         ),
         CheckConstraint("payment_method IN ('" + "', '".join(METHODS) + "')", name="method"),
+        Index("ix_edi_remittances_payee", "payee_qualifier", "payee_id", "payment_date"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
