@@ -20,6 +20,7 @@ from aso.security.domain import Role
 from aso.security.service import create_user
 from tests.e2e.conftest import LiveServer
 from tests.integration.claims_builders import adjudicate, build_world, claim, line, submit
+from tests.integration.providers_builders import import_samples
 
 pytestmark = pytest.mark.browser
 PASSWORD = "correct horse battery"
@@ -31,6 +32,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     settings = Settings(var_dir=var, ssn_key=Fernet.generate_key().decode(), database_url="")
     app = App(settings=settings)
     app.migrate()
+    import_samples(app)
     world = build_world(app, app.uow())
     submit(
         app.uow(),
@@ -96,3 +98,29 @@ def test_a_parent_follows_its_childs_claim_to_the_eob(
     refused = page.goto(f"{url}/eob/{other_family_claim}")
     assert refused is not None and refused.status == 404
     assert "Diaz" not in page.inner_text("main")
+
+
+def test_a_parent_estimates_a_visit_for_its_child(browser: Any, site: tuple[str, int]) -> None:
+    url, _ = site
+    page = browser.new_page()
+    page.goto(url + "/login")
+    page.fill("#username", "ann")
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    page.click("text=Estimate a cost")
+    page.wait_for_load_state()
+    page.click("form.estimate button")  # neither a procedure nor a kind of service
+    assert "procedure: give a procedure code or a benefit category" in page.inner_text(".problems")
+    page.select_option("#member", label="Cy Lee")
+    page.fill("#procedure", "99213")
+    page.select_option("#npi", "1234567893")
+    page.click("form.estimate button")
+    page.wait_for_load_state()
+    result = page.locator("section.result")
+    assert "99213 (Office visit PCP)" in result.locator("h2").inner_text()
+    assert "Ann Lee MD" in result.locator("h2").inner_text()
+    assert result.locator(".you-pay").inner_text() == "$25.00"
+    assert result.locator(".plan-pays").inner_text() == "$70.00"
+    assert "An estimate, not a promise of payment" in result.inner_text()
+    assert page.locator("#member").input_value() != ""  # the form keeps what was asked

@@ -102,6 +102,18 @@ def test_submit_adjudicate_show_and_accumulators(
     written = aso("claims", "eob", "C1", "--out", pdf)
     assert written.exit_code == 0, written.stderr
     assert pdf.read_bytes().startswith(b"%PDF-") and f"-> {pdf}" in written.stderr
+    priced = aso("claims", "estimate", w.bo, "--category", "lab", "--charge", "200", "--json")
+    assert priced.exit_code == 0, priced.stderr
+    guess = json.loads(priced.stdout)  # Bo's family has met 800 of its 3,000 deductible
+    assert (guess["allowed"], guess["deductible"], guess["you_pay"]) == (
+        "200.00",
+        "200.00",
+        "200.00",
+    )
+    shown = aso("claims", "estimate", w.bo, "--category", "lab", "--charge", "200")
+    assert "member pays" in shown.stdout and "An estimate, not a promise" in shown.stderr
+    assert aso("claims", "estimate", w.bo, "--charge", "200").exit_code == 2
+    assert aso("claims", "estimate", w.bo, "--category", "lab", "--charge", "-5").exit_code == 2
     eob = json.loads(aso("claims", "eob", "C1", "--json").stdout)
     assert (eob["plan_paid"], eob["member_responsibility"], eob["savings"]) == (
         "0.00",

@@ -1,8 +1,8 @@
 """``/v1/claims``, ``/v1/claims/{id}/eob``, ``/v1/pended-claims``, ``/v1/reprocessing``,
-``/v1/members/{id}/claims``, ``/v1/members/{id}/accumulators``, ``/v1/authorizations`` and
-``/v1/accumulator-adjustments``: claim intake and reading, EOBs, examiners' work (the pend queue,
-release, deny, override, reprocessing), accumulators, prior authorizations and accumulator
-adjustments.
+``/v1/members/{id}/claims``, ``/v1/members/{id}/estimate``, ``/v1/members/{id}/accumulators``,
+``/v1/authorizations`` and ``/v1/accumulator-adjustments``: claim intake and reading, EOBs, cost
+estimates, examiners' work (the pend queue, release, deny, override, reprocessing),
+accumulators, prior authorizations and accumulator adjustments.
 
 Claims are submitted by providers and TPA staff as JSON (or YAML with ``Content-Type:
 application/yaml``), read back by staff and by the member's own family; every read of a claim
@@ -22,6 +22,7 @@ from aso.claims import eob, service
 from aso.claims.adjustments import add_adjustment, list_adjustments
 from aso.claims.authorizations import add_authorization, list_authorizations
 from aso.claims.eob_pdf import eob_pdf_bytes
+from aso.claims.estimate import estimate
 from aso.claims.examiner import deny, override, pend_queue, release, reprocess, reprocessing
 from aso.claims.intake import submit_claims
 from aso.claims.schemas import (
@@ -35,6 +36,8 @@ from aso.claims.schemas import (
     DecisionResult,
     DenyRequest,
     EobRead,
+    EstimateRead,
+    EstimateRequest,
     MemberAccumulatorsRead,
     OverrideRequest,
     PendedClaimRead,
@@ -118,6 +121,17 @@ def claim_eob(
 def member_claims(member_id: str, uow: Uow, principal: CurrentPrincipal) -> list[ClaimSummaryRead]:
     """The member's claims, newest service first: billed, plan paid, what the member owes."""
     return eob.member_claims(uow=uow, actor=principal, member_id=member_id)
+
+
+@router.post("/members/{member_id}/estimate", response_model=EstimateRead)
+def cost_estimate(
+    member_id: str, data: EstimateRequest, uow: Uow, principal: CurrentPrincipal
+) -> EstimateRead:
+    """What the plan would pay and the member would owe for one service (a procedure or a
+    benefit category, at a provider by NPI or a network), adjudicated in memory against the
+    member's coverage and balances: nothing is stored. 422 names ``charge`` when no contract
+    prices the service and no charge is given."""
+    return estimate(uow=uow, actor=principal, member_id=member_id, request=data)
 
 
 @router.get("/pended-claims", response_model=list[PendedClaimRead])

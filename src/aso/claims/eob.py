@@ -89,7 +89,7 @@ def _summaries(session: Session, claims: Sequence[ClaimRow]) -> list[ClaimSummar
     spans = _service_spans(session, ids)
     charges = _charges(session, ids)
     results = _current_results(session, claims)
-    names = _provider_names(session, (c.provider_npi for c in claims))
+    names = provider_names(session, (c.provider_npi for c in claims))
     found = []
     for claim in claims:
         first, last = spans[claim.id]
@@ -154,7 +154,7 @@ def _current_results(session: Session, claims: Sequence[ClaimRow]) -> dict[int, 
     return {versions[v]: lines for v, lines in results.items()}
 
 
-def _provider_names(session: Session, npis: Iterable[str | None]) -> dict[str, str]:
+def provider_names(session: Session, npis: Iterable[str | None]) -> dict[str, str]:
     wanted = sorted({npi for npi in npis if npi})
     if not wanted:
         return {}
@@ -230,7 +230,7 @@ def _eob(session: Session, actor: Principal, claim: ClaimRow) -> EobRead:
         subscriber=f"{subscriber.first_name} {subscriber.last_name}",
         plan=plan,
         employer=None if employer is None else employer.name,
-        provider_name=_provider_names(session, [claim.provider_npi]).get(claim.provider_npi or ""),
+        provider_name=provider_names(session, [claim.provider_npi]).get(claim.provider_npi or ""),
         provider_npi=claim.provider_npi,
         network=claim.provider_network,
         received=claim.received,
@@ -243,7 +243,7 @@ def _eob(session: Session, actor: Principal, claim: ClaimRow) -> EobRead:
         plan_paid=sum((line.plan_paid for line in lines), ZERO),
         member_responsibility=sum((line.member_responsibility for line in lines), ZERO),
         savings=sum((_savings(result) for result in results), ZERO),
-        notes=_notes(results),
+        notes=notes_for(results),
         balances=[b for b in member_balances(session, patient) if plan is None or plan in b.plans],
     )
 
@@ -282,7 +282,8 @@ def _savings(result: LineResult) -> Decimal:
     return sum((a.amount for a in result.adjustments if a.group is Group.CONTRACTUAL), ZERO)
 
 
-def _notes(results: Sequence[LineResult]) -> list[EobNoteRead]:
+def notes_for(results: Sequence[LineResult]) -> list[EobNoteRead]:
+    """Every reason and remark code of these lines, explained, each once."""
     notes: dict[str, EobNoteRead] = {}
     for result in results:
         for adjustment in result.adjustments:

@@ -399,3 +399,60 @@ class EobRead(BaseModel):
     balances: list[BalanceRead]
     """The patient's deductible and out-of-pocket met and remaining, as of today, in the
     accumulators the claim's plan counts toward."""
+
+
+class EstimateRequest(BaseModel):
+    """A service a member wants priced before having it."""
+
+    model_config = {"extra": "forbid"}
+
+    procedure: Code | None = None
+    """The CPT, HCPCS or CDT code (``99213``, ``D1110``)."""
+    category: str | None = None
+    """The benefit category, when no procedure code is known (``office_visit_pcp``)."""
+    npi: Annotated[str, Field(pattern=r"^[0-9]{10}$")] | None = None
+    """The provider: its network and contract price come from the directory."""
+    network: Literal["in", "out"] | None = None
+    """Without an NPI: which network the provider is in (default ``in``)."""
+    charge: Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)] | None = None
+    """What the provider will bill; needed when no contract prices the service."""
+    service_date: date | None = None
+    """The day of the service (default today): coverage as of then, balances as met so far."""
+    pos: Annotated[str, Field(pattern=r"^[0-9]{2}$")] | None = None
+
+    @field_validator("category")
+    @classmethod
+    def _known_category(cls, value: str | None) -> str | None:
+        if value is not None and value not in ALL_CATEGORIES:
+            raise ValueError(f"{value!r} is not a benefit category")
+        return value
+
+
+class EstimateRead(BaseModel):
+    """What the plan would pay and the member would owe for one service had on
+    ``service_date``, given the member's coverage and the deductible and out-of-pocket met so
+    far."""
+
+    member_id: str
+    service_date: date
+    service: str
+    provider_npi: str | None
+    provider_name: str | None
+    network: str
+    status: str
+    """``paid`` (the plan covers it), ``denied`` or ``pended`` (not estimable)."""
+    charge: Decimal
+    charge_assumed: bool
+    """The charge was not given: the contract price stands for it."""
+    allowed: Decimal
+    plan_pays: Decimal
+    deductible: Decimal
+    copay: Decimal
+    coinsurance: Decimal
+    not_covered: Decimal
+    balance_bill: Decimal
+    you_pay: Decimal
+    """Member cost share + not covered + what an out-of-network provider may bill beyond the
+    allowed amount."""
+    notes: list[EobNoteRead]
+    disclaimer: str

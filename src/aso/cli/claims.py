@@ -34,6 +34,7 @@ from aso.claims.authorizations import (
 )
 from aso.claims.batch import BatchSummary, adjudicate_received
 from aso.claims.eob_pdf import eob_pdf_bytes
+from aso.claims.estimate import estimate
 from aso.claims.examiner import deny, override, pend_queue, release, reprocess, reprocessing
 from aso.claims.intake import submit_claims
 from aso.claims.schemas import (
@@ -43,6 +44,7 @@ from aso.claims.schemas import (
     ClaimRead,
     DecisionResult,
     DenyRequest,
+    EstimateRequest,
     MemberAccumulatorsRead,
     OverrideRequest,
     RebuildReport,
@@ -284,6 +286,62 @@ def claims_eob(
         markup=False,
         soft_wrap=True,
     )
+
+
+@claims_app.command("estimate")
+def claims_estimate(
+    member_id: str = typer.Argument(..., help="the member id"),
+    procedure: str | None = typer.Option(None, "--procedure", help="CPT, HCPCS or CDT code"),
+    category: str | None = typer.Option(None, "--category", help="benefit category"),
+    npi: str | None = typer.Option(None, "--npi", help="the provider (its contract prices it)"),
+    network: str | None = typer.Option(None, "--network", help="in or out, without an NPI"),
+    charge: str | None = typer.Option(None, "--charge", help="what the provider will bill"),
+    on: str | None = typer.Option(None, "--date", help="day of the service (default today)"),
+    as_json: bool = JSON_OPTION,
+) -> None:
+    """What the plan would pay and the member would owe for one service (nothing is stored)."""
+    fields = {
+        "procedure": procedure,
+        "category": category,
+        "npi": npi,
+        "network": network,
+        "charge": charge,
+        "service_date": on,
+    }
+    try:
+        request = EstimateRequest.model_validate({k: v for k, v in fields.items() if v})
+    except ValidationError as exc:
+        report_error(_model_problems(exc), 2)
+    found = use_case(
+        lambda uow: estimate(uow=uow, actor=cli_principal(), member_id=member_id, request=request)
+    )
+    if as_json:
+        print_json(found.model_dump(mode="json"))
+        return
+    where = found.provider_name or found.provider_npi or f"{found.network}-network provider"
+    assumed = " (the contract price)" if found.charge_assumed else ""
+    out.print(
+        f"{found.service} at {where} ({found.network} network) on {found.service_date}: "
+        f"{found.status}",
+        markup=False,
+    )
+    table = Table("", "amount", show_header=False)
+    for name, amount in (
+        (f"billed{assumed}", found.charge),
+        ("allowed", found.allowed),
+        ("plan pays", found.plan_pays),
+        ("deductible", found.deductible),
+        ("copay", found.copay),
+        ("coinsurance", found.coinsurance),
+        ("not covered", found.not_covered),
+        ("balance bill", found.balance_bill),
+        ("member pays", found.you_pay),
+    ):
+        table.add_row(name, str(amount))
+    out.print(table)
+    for note in found.notes:
+        out.print(f"{note.code}: {note.text}", markup=False)
+    err.print(found.disclaimer, markup=False)
 
 
 # examiner work ----------------------------------------------------------------------------------

@@ -6,7 +6,9 @@ minor dependents), the coverage, the claims with what the plan paid and what is 
 in-network deductible and out-of-pocket met as progress bars. ``/eob/{key}`` shows one claim's
 EOB and ``/eob/{key}/pdf`` downloads it; both are open to whoever may see the claim
 (``aso.claims.eob``): the patient's family as above and TPA staff, who answer members' calls.
-``/id-card/{member_id}`` downloads a member's ID card (``aso.members.id_card``).
+``/id-card/{member_id}`` downloads a member's ID card (``aso.members.id_card``), and
+``/estimate`` asks what a service would cost (``aso.claims.estimate``): for the member or a
+family member it may see, at an in-network provider of the directory or any network.
 Everything read is audit-logged by the use cases it goes through.
 """
 
@@ -17,18 +19,23 @@ from decimal import Decimal
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
+from pydantic import ValidationError
+from starlette.concurrency import run_in_threadpool
 
 from aso.api.deps import PDF, attachment
 from aso.bootstrap import App
-from aso.claims.eob import APPEAL_RIGHTS, claim_eob_by_key, member_claims
+from aso.claims.eob import APPEAL_RIGHTS, category_label, claim_eob_by_key, member_claims
 from aso.claims.eob_pdf import eob_pdf_bytes
-from aso.claims.schemas import BalanceRead, ClaimSummaryRead
+from aso.claims.estimate import estimate
+from aso.claims.schemas import BalanceRead, ClaimSummaryRead, EstimateRequest
 from aso.claims.service import member_accumulators
-from aso.errors import AsoError
+from aso.errors import AsoError, ValidationFailed
 from aso.members.id_card import id_card
 from aso.members.id_card_pdf import id_card_pdf_bytes
 from aso.members.schemas import MemberRead
 from aso.members.service import list_family
+from aso.plans.domain import DENTAL_CATEGORIES, MEDICAL_CATEGORIES, VISION_CATEGORIES
+from aso.providers.service import MAX_PAGE, list_providers
 from aso.security.domain import Principal
 from aso.web.common import AsoApp, Caller, templates, to_login
 
@@ -132,3 +139,67 @@ def id_card_pdf(member_id: str, app: AsoApp, principal: Caller) -> Response:
     card = id_card(uow=app.uow(), actor=principal, member_id=member_id)
     name = f"id-card-{card.member_id}.pdf"
     return Response(id_card_pdf_bytes(card), media_type=PDF, headers=attachment(name))
+
+
+ESTIMATED_CATEGORIES = (*MEDICAL_CATEGORIES, *DENTAL_CATEGORIES, *VISION_CATEGORIES)
+FORM_FIELDS = ("procedure", "category", "npi", "charge", "service_date")
+
+
+@router.get("/estimate", response_model=None)
+def estimate_form(request: Request, app: AsoApp, principal: Caller) -> Response:
+    if principal is None:
+        return to_login()
+    return _estimate_page(request, app, principal, {}, None)
+
+
+@router.post("/estimate", response_model=None)
+async def estimate_post(request: Request, app: AsoApp, principal: Caller) -> Response:
+    if principal is None:
+        return to_login()
+    form = await request.form()
+    values = {name: str(form.get(name) or "").strip() for name in (*FORM_FIELDS, "member")}
+    return await run_in_threadpool(_estimate_page, request, app, principal, values, True)
+
+
+def _estimate_page(
+    request: Request,
+    app: App,
+    principal: Principal,
+    values: dict[str, str],
+    asked: bool | None,
+) -> Response:
+    """The form (the family the caller may see, the in-network directory, the categories) and,
+    once asked, the estimate or what is wrong with the request."""
+    context: dict[str, object] = {
+        "principal": principal,
+        "values": values,
+        "categories": [(c, category_label(c)) for c in ESTIMATED_CATEGORIES],
+        "family": _family(app, principal),
+        "providers": list_providers(uow=app.uow(), limit=MAX_PAGE),
+    }
+    status = 200
+    if asked:
+        try:
+            fields = {name: values[name] for name in FORM_FIELDS if values.get(name)}
+            data = EstimateRequest.model_validate(fields)
+            member = values.get("member") or principal.member_number or ""
+            context["estimate"] = estimate(
+                uow=app.uow(), actor=principal, member_id=member, request=data
+            )
+        except ValidationError as exc:
+            context["problems"] = [
+                f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()
+            ]
+            status = 422
+        except AsoError as exc:
+            problems = exc.problems if isinstance(exc, ValidationFailed) else []
+            context["problems"] = [str(p) for p in problems] or [str(exc)]
+            status = exc.status_code
+    return templates.TemplateResponse(request, "estimate.html", context, status_code=status)
+
+
+def _family(app: App, principal: Principal) -> list[MemberRead]:
+    """Whom a member may ask about: itself and the family members it may see."""
+    if principal.member_number is None:
+        return []
+    return list_family(uow=app.uow(), actor=principal, member_id=principal.member_number)
