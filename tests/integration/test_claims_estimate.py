@@ -14,10 +14,13 @@ from fastapi.testclient import TestClient
 
 from aso.api.app import create_app
 from aso.bootstrap import App
+from aso.claims.batch import adjudicate_received
+from aso.claims.service import get_claim
 from aso.db.uow import UnitOfWork
 from aso.security.domain import Role
 from tests.builders import bearer
 from tests.integration.claims_builders import (
+    EXAMINER,
     ClaimsWorld,
     adjudicate,
     build_world,
@@ -143,3 +146,29 @@ def test_only_staff_and_the_family_may_ask(
             f"/v1/members/{member}/estimate", json=body, headers=bearer(app, role, **scope)
         )
         assert response.status_code in (403, 404), (role, response.text)
+
+
+@pytest.mark.parametrize(
+    ("who", "procedure", "charge"),
+    [("ann", "99213", None), ("dee", "80053", "100.00"), ("dee", "99213", "180.00")],
+)
+def test_an_estimate_is_what_the_claim_then_gets(
+    app: App,
+    uow: UnitOfWork,
+    client: TestClient,
+    world: ClaimsWorld,
+    who: str,
+    procedure: str,
+    charge: str | None,
+) -> None:
+    member = getattr(world, who)
+    staff = bearer(app, Role.SERVICE_REP)
+    body = {"procedure": procedure, "npi": PCP} | ({"charge": charge} if charge else {})
+    found = ask(client, staff, member, **body)
+    submit(uow, claim("REAL", member, line("2026-06-01", found["charge"], procedure=procedure),
+                      npi=PCP, received="2026-06-02"))  # fmt: skip
+    adjudicate_received(uow=uow, actor=EXAMINER)  # priced by the directory, as in production
+    [decided] = get_claim(uow=uow, actor=EXAMINER, claim_id="REAL").versions[-1].lines
+    assert (decided.allowed, decided.plan_paid, decided.member_responsibility) == amounts(
+        found, "allowed", "plan_pays", "you_pay"
+    )
