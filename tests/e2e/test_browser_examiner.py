@@ -91,3 +91,26 @@ def test_a_service_rep_reads_claims_without_decision_forms(browser: Any, site: s
     page.goto(site + "/work/pended")
     assert "only administrators and claims examiners" in page.locator(".error").inner_text()
     page.close()
+
+
+def test_a_service_rep_finds_a_caller_and_reads_her_family(browser: Any, site: str) -> None:
+    page = _sign_in(browser, site, "rep")
+    page.click("header >> text=Members")
+    page.fill("#q", "lee bo")
+    page.click("form.search button")
+    page.wait_for_load_state()
+    found = page.locator("table.found tbody tr")
+    assert found.count() == 1 and "Lee, Bo" in found.inner_text()
+    found.locator("a").click()
+    page.wait_for_load_state()
+    assert page.locator("h1").inner_text().startswith("Family of Ann Lee")
+    assert page.locator("section.member").count() == 3  # staff see the whole family
+    bo = page.locator("section.member", has_text="Bo Lee")
+    claims = bo.locator("table.claims tbody tr")
+    assert claims.count() == 2  # DUP1 and DUP2
+    claims.first.locator("a", has_text="Claim").click()
+    page.wait_for_load_state()
+    assert "DUP" in page.locator("h1").inner_text()
+    page.goto(site + "/members?q=")
+    assert page.locator("table.found").count() == 0
+    page.close()

@@ -13,6 +13,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    func,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 from sqlalchemy.orm import relationship as link
@@ -39,6 +41,7 @@ class Member(Base):
             " AND employee_number IS NULL)",
             name="family_shape",
         ),
+        Index("ix_members_name", func.lower(text("last_name")), func.lower(text("first_name"))),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

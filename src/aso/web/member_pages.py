@@ -8,7 +8,9 @@ EOB and ``/eob/{key}/pdf`` downloads it; both are open to whoever may see the cl
 (``aso.claims.eob``): the patient's family as above and TPA staff, who answer members' calls.
 ``/id-card/{member_id}`` downloads a member's ID card (``aso.members.id_card``), and
 ``/estimate`` asks what a service would cost (``aso.claims.estimate``): for the member or a
-family member it may see, at an in-network provider of the directory or any network.
+family member it may see, at an in-network provider of the directory or any network. TPA staff
+find members at ``/members`` (``aso.members.search``) and see a family as its members do at
+``/members/{member_id}``, with each claim's examiner page a click away.
 Everything read is audit-logged by the use cases it goes through.
 """
 
@@ -29,10 +31,11 @@ from aso.claims.eob_pdf import eob_pdf_bytes
 from aso.claims.estimate import estimate
 from aso.claims.schemas import BalanceRead, ClaimSummaryRead, EstimateRequest
 from aso.claims.service import member_accumulators
-from aso.errors import AsoError, ValidationFailed
+from aso.errors import AsoError, Forbidden, ValidationFailed
 from aso.members.id_card import id_card
 from aso.members.id_card_pdf import id_card_pdf_bytes
 from aso.members.schemas import MemberRead
+from aso.members.search import find_members
 from aso.members.service import list_family
 from aso.plans.domain import DENTAL_CATEGORIES, MEDICAL_CATEGORIES, VISION_CATEGORIES
 from aso.providers.service import MAX_PAGE, list_providers
@@ -146,10 +149,52 @@ FORM_FIELDS = ("procedure", "category", "npi", "charge", "service_date")
 
 
 @router.get("/estimate", response_model=None)
-def estimate_form(request: Request, app: AsoApp, principal: Caller) -> Response:
+def estimate_form(
+    request: Request, app: AsoApp, principal: Caller, member: str | None = None
+) -> Response:
     if principal is None:
         return to_login()
-    return _estimate_page(request, app, principal, {}, None)
+    return _estimate_page(request, app, principal, {"member": member or ""}, None)
+
+
+@router.get("/members", response_model=None)
+def member_search(
+    request: Request, app: AsoApp, principal: Caller, q: str | None = None
+) -> Response:
+    """The service desk's search: a member id, an employee number or a name (TPA staff)."""
+    if principal is None:
+        return to_login()
+    context: dict[str, object] = {"principal": principal, "q": q or ""}
+    status = 200
+    if q:
+        try:
+            context["found"] = find_members(uow=app.uow(), actor=principal, text=q)
+        except AsoError as exc:
+            context["error"] = str(exc)
+            status = exc.status_code
+    elif not principal.is_staff:
+        context["error"] = "finding members is for TPA staff"
+        status = 403
+    return templates.TemplateResponse(request, "members.html", context, status_code=status)
+
+
+@router.get("/members/{member_id}", response_model=None)
+def member_page(request: Request, member_id: str, app: AsoApp, principal: Caller) -> Response:
+    """A member's family as the member sees it, for TPA staff on a call: coverage, claims with
+    their EOBs (and the examiner's page), balances, ID cards."""
+    if principal is None:
+        return to_login()
+    context: dict[str, object] = {"principal": principal, "member_id": member_id}
+    try:
+        if not principal.is_staff:
+            raise Forbidden("this page is for TPA staff; members find theirs on the home page")
+        context["family"] = member_home(app, principal, member_id)
+    except AsoError as exc:
+        context["error"] = str(exc)
+        return templates.TemplateResponse(
+            request, "member.html", context, status_code=exc.status_code
+        )
+    return templates.TemplateResponse(request, "member.html", context)
 
 
 @router.post("/estimate", response_model=None)
