@@ -4,8 +4,10 @@ database: JSON alone on stdout with ``--json``, structural errors on stderr with
 
 from __future__ import annotations
 
+import csv
 import json
 from collections.abc import Iterator
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -114,6 +116,18 @@ def test_submit_adjudicate_show_and_accumulators(
     assert "member pays" in shown.stdout and "An estimate, not a promise" in shown.stderr
     assert aso("claims", "estimate", w.bo, "--charge", "200").exit_code == 2
     assert aso("claims", "estimate", w.bo, "--category", "lab", "--charge", "-5").exit_code == 2
+    today = date.today().isoformat()
+    run = aso("claims", "eobs", "--employer", w.ein, "--since", today, "--until", today,
+              "--out", tmp_path / "eobs")  # fmt: skip
+    assert run.exit_code == 0, run.stderr
+    index = list(csv.DictReader((tmp_path / "eobs" / "index.csv").open()))
+    assert sorted(row["claim"] for row in index) == ["C1", "C2"]
+    assert all((tmp_path / "eobs" / row["file"]).read_bytes()[:5] == b"%PDF-" for row in index)
+    assert "2 EOB(s)" in run.stderr
+    yesterday = (date.today() - timedelta(days=1)).isoformat()
+    none = aso("claims", "eobs", "--employer", w.ein, "--since", yesterday, "--until", yesterday,
+               "--out", tmp_path / "none")  # fmt: skip
+    assert none.exit_code == 0 and "0 EOB(s)" in none.stderr
     eob = json.loads(aso("claims", "eob", "C1", "--json").stdout)
     assert (eob["plan_paid"], eob["member_responsibility"], eob["savings"]) == (
         "0.00",

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Iterator
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -15,10 +16,11 @@ from pypdf import PdfReader
 
 from aso.api.app import create_app
 from aso.bootstrap import App
-from aso.claims.eob import category_label
+from aso.claims.eob import category_label, processed_claims
 from aso.claims.service import get_claim
 from aso.db.uow import UnitOfWork
-from aso.security.domain import Role
+from aso.errors import Forbidden
+from aso.security.domain import Principal, Role
 from tests.builders import bearer
 from tests.integration.claims_builders import (
     EXAMINER,
@@ -161,3 +163,18 @@ def test_category_labels_read_as_words() -> None:
     assert category_label("emergency_room") == "Emergency room"
     assert category_label("dme") == "DME"
     assert category_label(None) == ""
+
+
+def test_an_eob_run_lists_the_claims_decided_in_its_window(
+    app: App, uow: UnitOfWork, world: ClaimsWorld
+) -> None:
+    now = datetime.now(UTC)
+    window = {"employer_id": world.employer_id, "since": now - timedelta(hours=1), "until": now}
+    keys = processed_claims(uow=uow, actor=EXAMINER, **window)
+    numbers = rows(uow, "SELECT id, claim_number FROM claims")
+    assert sorted(dict(numbers)[k] for k in keys) == ["CY1", "CY2"]  # not CY3, still received
+    later = {**window, "since": now, "until": now + timedelta(hours=1)}
+    assert processed_claims(uow=uow, actor=EXAMINER, **later) == []
+    member = Principal(user_id=None, username="ann", role=Role.MEMBER)
+    with pytest.raises(Forbidden):
+        processed_claims(uow=uow, actor=member, **window)

@@ -3,6 +3,8 @@ EOBs; DESIGN 9: PDF EOBs).
 
 - ``member_claims``: the claims of one member, newest service first, each with what was billed,
   what the plan paid and what the member owes in its current version.
+- ``processed_claims``: the claims an EOB run mails (``aso claims eobs``): those of an employer's
+  members decided in a window.
 - ``claim_eob`` / ``claim_eob_by_key``: one claim as its patient reads it: each line's service,
   billed, allowed, plan paid, deductible, copay, coinsurance, not covered and "you owe"; the
   reason and remark codes explained in words; what the network saved; the patient's deductible
@@ -17,7 +19,7 @@ has no EOB (Conflict), since nothing has been decided yet.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import select
@@ -32,7 +34,7 @@ from aso.claims.schemas import ClaimSummaryRead, EobLineRead, EobNoteRead, EobRe
 from aso.claims.service import claim_by_key, find_claim, member_balances
 from aso.db.uow import UnitOfWork
 from aso.employers.models import Employer, OfferedPlan
-from aso.errors import Conflict
+from aso.errors import Conflict, Forbidden
 from aso.members.models import Member
 from aso.money import ZERO
 from aso.providers.models import ProviderRow
@@ -160,6 +162,31 @@ def provider_names(session: Session, npis: Iterable[str | None]) -> dict[str, st
         return {}
     query = select(ProviderRow.npi, ProviderRow.name).where(ProviderRow.npi.in_(wanted))
     return {npi: name for npi, name in session.execute(query)}
+
+
+# an EOB run --------------------------------------------------------------------------------
+
+
+def processed_claims(
+    *, uow: UnitOfWork, actor: Principal, employer_id: int, since: datetime, until: datetime
+) -> list[int]:
+    """The claims of the employer's members whose current version was decided in
+    [``since``, ``until``): those an EOB run mails, by member then claim (TPA staff)."""
+    if not actor.is_staff:
+        raise Forbidden("EOB runs are for TPA staff")
+    query = (
+        select(ClaimRow.id)
+        .join(ClaimVersionRow, repo.current_version())
+        .where(
+            ClaimRow.employer_id == employer_id,
+            ClaimRow.member_id.is_not(None),
+            ClaimVersionRow.adjudicated_at >= since,
+            ClaimVersionRow.adjudicated_at < until,
+        )
+        .order_by(ClaimRow.member_number, ClaimRow.id)
+    )
+    with uow:
+        return list(uow.session.scalars(query))
 
 
 # one EOB -------------------------------------------------------------------------------------

@@ -221,6 +221,7 @@ class ClaimVersionRow(Base):
     __tablename__ = "claim_versions"
     __table_args__ = (
         UniqueConstraint("claim_id", "version"),
+        Index("ix_claim_versions_adjudicated_at", "adjudicated_at"),
         CheckConstraint("version >= 1", name="version_positive"),
         CheckConstraint(_in("status", CLAIM_STATUSES), name="status"),
     )

@@ -14,8 +14,9 @@ found by ``rebuild --verify``, a claim or member not found, a conflict).
 
 from __future__ import annotations
 
+import csv
 from collections.abc import Callable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any
@@ -44,6 +45,7 @@ from aso.claims.schemas import (
     ClaimRead,
     DecisionResult,
     DenyRequest,
+    EobRead,
     EstimateRequest,
     MemberAccumulatorsRead,
     OverrideRequest,
@@ -286,6 +288,72 @@ def claims_eob(
         markup=False,
         soft_wrap=True,
     )
+
+
+EOB_INDEX_COLUMNS = (
+    "file", "member_id", "patient", "subscriber", "claim", "version", "received", "processed",
+    "billed", "plan_paid", "member_owes",
+)  # fmt: skip
+
+
+@claims_app.command("eobs")
+def claims_eobs(
+    employer: str = typer.Option(..., "--employer", help="the employer (EIN)"),
+    since: str = typer.Option(..., "--since", help="first day decided, YYYY-MM-DD"),
+    until: str = typer.Option(..., "--until", help="last day decided, YYYY-MM-DD"),
+    folder: Path = typer.Option(Path("eobs"), "--out", help="the folder to write into"),
+) -> None:
+    """An EOB run: the PDF EOB of every claim of the employer's members decided in the window,
+    and index.csv (one row per EOB) for the mail house."""
+    first, last = _day(since, "since"), _day(until, "until")
+    assert first is not None and last is not None
+    employer_id = _employer_id(employer)
+    assert employer_id is not None
+    window = (_midnight(first), _midnight(last + timedelta(days=1)))
+    keys = use_case(
+        lambda uow: eob.processed_claims(
+            uow=uow, actor=cli_principal(), employer_id=employer_id, since=window[0],
+            until=window[1],
+        )
+    )  # fmt: skip
+    folder.mkdir(parents=True, exist_ok=True)
+    rows: list[dict[str, object]] = []
+    with application() as aso, progress() as bar:
+        task = bar.add_task("EOBs", total=len(keys))
+        for key in keys:
+            try:
+                found = eob.claim_eob_by_key(uow=aso.uow(), actor=cli_principal(), key=key)
+            except AsoError as exc:
+                report_error(exc, 1)
+            name = f"eob-{found.member_id}-{found.claim_id}-{found.version}.pdf"
+            (folder / name).write_bytes(eob_pdf_bytes(found))
+            rows.append(_index_row(name, found))
+            bar.advance(task)
+    with (folder / "index.csv").open("w", newline="", encoding="utf-8") as index:
+        writer = csv.DictWriter(index, fieldnames=EOB_INDEX_COLUMNS)
+        writer.writeheader()
+        writer.writerows(rows)
+    err.print(f"{len(rows)} EOB(s) and index.csv -> {folder}", markup=False, soft_wrap=True)
+
+
+def _midnight(day: date) -> datetime:
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)
+
+
+def _index_row(name: str, found: EobRead) -> dict[str, object]:
+    return {
+        "file": name,
+        "member_id": found.member_id,
+        "patient": found.patient,
+        "subscriber": found.subscriber,
+        "claim": found.claim_id,
+        "version": found.version,
+        "received": found.received.isoformat(),
+        "processed": found.processed.isoformat(),
+        "billed": found.charge,
+        "plan_paid": found.plan_paid,
+        "member_owes": found.member_responsibility,
+    }
 
 
 @claims_app.command("estimate")
