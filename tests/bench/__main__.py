@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.bench import claims_db, edi, edi_import, engine, payments
+from tests.bench import claims_db, edi, edi_import, engine, eobs, payments
 
 
 def main() -> None:
@@ -11,6 +11,7 @@ def main() -> None:
     claims_db.main()
     edi_import.main()
     payments.main()
+    eobs.main()
 
 
 if __name__ == "__main__":

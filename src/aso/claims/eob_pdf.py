@@ -10,9 +10,10 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from functools import cache
 
 from fpdf import FPDF
-from fpdf.enums import XPos, YPos
+from fpdf.enums import MethodReturnValue, XPos, YPos
 
 from aso.claims.eob import APPEAL_RIGHTS
 from aso.claims.schemas import BalanceRead, EobLineRead, EobRead
@@ -64,7 +65,7 @@ def eob_pdf_bytes(eob: EobRead) -> bytes:
     _balances(pdf, eob.balances)
     _section(pdf, "Your right to appeal")
     pdf.set_font("Helvetica", size=8.5)
-    pdf.multi_cell(0, 4, latin(APPEAL_RIGHTS), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+    _paragraph(pdf, APPEAL_RIGHTS, 4)
     return bytes(pdf.output())
 
 
@@ -202,7 +203,7 @@ def _notes(pdf: FPDF, eob: EobRead) -> None:
         pdf.set_font("Helvetica", "B", 8.5)
         pdf.cell(18, 4.5, latin(note.code))
         pdf.set_font("Helvetica", size=8.5)
-        pdf.multi_cell(0, 4.5, latin(note.text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+        _paragraph(pdf, note.text, 4.5)
 
 
 def _balances(pdf: FPDF, balances: Sequence[BalanceRead]) -> None:
@@ -246,3 +247,25 @@ def _bar(pdf: FPDF, name: str, met: Decimal, limit: Decimal) -> None:
     remaining = max(limit - met, Decimal(0))
     text = f"{dollars(met)} of {dollars(limit)} met, {dollars(remaining)} to go"
     pdf.cell(0, 5, latin(text), new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+def _paragraph(pdf: FPDF, text: str, height: float) -> None:
+    """Text wrapped to the rest of the line, as ``multi_cell`` would, from lines broken once
+    per text, width and font: the same appeal rights and code descriptions recur on every EOB
+    of a run, and breaking lines is most of what an EOB costs to draw."""
+    width = pdf.w - pdf.r_margin - pdf.get_x()
+    x = pdf.get_x()
+    for line in _broken(latin(text), round(width, 2), pdf.font_family, pdf.font_style,
+                        pdf.font_size_pt):  # fmt: skip
+        pdf.set_x(x)
+        pdf.cell(width, height, line, new_x=XPos.LMARGIN, new_y=YPos.NEXT)
+
+
+@cache
+def _broken(text: str, width: float, family: str, style: str, size: float) -> tuple[str, ...]:
+    measure = FPDF(unit="mm", format="letter")
+    measure.add_page()
+    measure.set_font(family, style, size)
+    lines = measure.multi_cell(width, 4, text, dry_run=True, output=MethodReturnValue.LINES)
+    assert isinstance(lines, list)
+    return tuple(lines)
