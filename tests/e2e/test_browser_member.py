@@ -46,6 +46,7 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, int]]:
     create_user(
         uow=app.uow(), username="ann", password=PASSWORD, role=Role.MEMBER, member_id=member
     )
+    create_user(uow=app.uow(), username="exam", password=PASSWORD, role=Role.EXAMINER)
     with app.uow() as uow:
         dee_claim = uow.session.execute(
             text("SELECT id FROM claims WHERE claim_number = 'DEE1'")
@@ -124,3 +125,41 @@ def test_a_parent_estimates_a_visit_for_its_child(browser: Any, site: tuple[str,
     assert result.locator(".plan-pays").inner_text() == "$70.00"
     assert "An estimate, not a promise of payment" in result.inner_text()
     assert page.locator("#member").input_value() != ""  # the form keeps what was asked
+
+
+def _signed_in(browser: Any, url: str, username: str) -> Any:
+    page = browser.new_page()
+    page.goto(url + "/login")
+    page.fill("#username", username)
+    page.fill("#password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page
+
+
+def test_a_parent_appeals_and_an_examiner_decides(browser: Any, site: tuple[str, int]) -> None:
+    url, _ = site
+    page = _signed_in(browser, url, "ann")
+    page.locator("section.member", has_text="Cy Lee").get_by_text("Explanation of benefits").click()
+    page.wait_for_load_state()
+    page.click("form.appeal button")  # no reason given
+    assert "reason" in page.inner_text("section.appeals .error")
+    page.fill("#reason", "The visit was a covered checkup.")
+    page.click("form.appeal button")
+    page.wait_for_load_state()
+    assert "Your appeal is filed" in page.inner_text("section.appeals")
+    assert page.inner_text("table.appeals td.status") == "open"
+    assert page.locator("form.appeal").count() == 0  # one open appeal per claim
+    page.close()
+
+    desk = _signed_in(browser, url, "exam")
+    desk.click("header >> text=Appeals")
+    row = desk.locator("table.appeal-queue tbody tr", has_text="Cy Lee")
+    assert "due in 30 days" in row.inner_text()
+    row.locator("select[name=outcome]").select_option("upheld")
+    row.locator("input[name=note]").fill("Billed correctly under the plan.")
+    row.locator("form.decide button").click()
+    desk.wait_for_load_state()
+    assert "is decided" in desk.inner_text(".notice")
+    assert desk.locator("table.appeal-queue tbody tr", has_text="Cy Lee").count() == 0
+    desk.close()

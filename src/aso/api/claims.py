@@ -1,8 +1,8 @@
 """``/v1/claims``, ``/v1/claims/{id}/eob``, ``/v1/pended-claims``, ``/v1/reprocessing``,
 ``/v1/members/{id}/claims``, ``/v1/members/{id}/estimate``, ``/v1/members/{id}/accumulators``,
-``/v1/authorizations`` and ``/v1/accumulator-adjustments``: claim intake and reading, EOBs, cost
-estimates, examiners' work (the pend queue, release, deny, override, reprocessing),
-accumulators, prior authorizations and accumulator adjustments.
+``/v1/appeals``, ``/v1/authorizations`` and ``/v1/accumulator-adjustments``: claim intake and
+reading, EOBs, cost estimates, appeals, examiners' work (the pend queue, release, deny,
+override, reprocessing), accumulators, prior authorizations and accumulator adjustments.
 
 Claims are submitted by providers and TPA staff as JSON (or YAML with ``Content-Type:
 application/yaml``), read back by staff and by the member's own family; every read of a claim
@@ -18,7 +18,7 @@ from starlette.concurrency import run_in_threadpool
 
 from aso.api.deps import PDF, CurrentPrincipal, Uow, attachment, format_from_accept, require
 from aso.api.plans import read_document
-from aso.claims import eob, service
+from aso.claims import appeals, eob, service
 from aso.claims.adjustments import add_adjustment, list_adjustments
 from aso.claims.authorizations import add_authorization, list_authorizations
 from aso.claims.eob_pdf import eob_pdf_bytes
@@ -28,6 +28,9 @@ from aso.claims.intake import submit_claims
 from aso.claims.schemas import (
     AccumulatorAdjustmentCreate,
     AccumulatorAdjustmentRead,
+    AppealCreate,
+    AppealDecision,
+    AppealRead,
     AuthorizationCreate,
     AuthorizationRead,
     ClaimRead,
@@ -132,6 +135,38 @@ def cost_estimate(
     member's coverage and balances: nothing is stored. 422 names ``charge`` when no contract
     prices the service and no charge is given."""
     return estimate(uow=uow, actor=principal, member_id=member_id, request=data)
+
+
+@router.post(
+    "/claims/{claim_id}/appeals", response_model=AppealRead, status_code=status.HTTP_201_CREATED
+)
+def appeal_claim(
+    claim_id: str,
+    data: AppealCreate,
+    uow: Uow,
+    principal: CurrentPrincipal,
+    npi: str | None = None,
+) -> AppealRead:
+    """Appeal the claim's current decision: the member (or a subscriber for a minor dependent),
+    or TPA staff on its behalf; within 180 days, one open appeal per claim (409 otherwise)."""
+    key = service.claim_key(uow=uow, actor=principal, claim_id=claim_id, npi=npi)
+    return appeals.file_appeal(uow=uow, actor=principal, key=key, data=data)
+
+
+@router.get("/appeals", response_model=list[AppealRead])
+def appeal_queue(
+    uow: Uow, principal: CurrentPrincipal, limit: int = Query(500, ge=1, le=5000)
+) -> list[AppealRead]:
+    """Open appeals, the earliest due first, overdue ones flagged (TPA staff)."""
+    return appeals.appeal_queue(uow=uow, actor=principal, limit=limit)
+
+
+@router.post("/appeals/{appeal_id}/decision", response_model=AppealRead)
+def decide_appeal(
+    appeal_id: int, data: AppealDecision, uow: Uow, principal: Examiner
+) -> AppealRead:
+    """Uphold or overturn the decision appealed (or record a withdrawal), with the reasons."""
+    return appeals.decide_appeal(uow=uow, actor=principal, appeal_id=appeal_id, data=data)
 
 
 @router.get("/pended-claims", response_model=list[PendedClaimRead])

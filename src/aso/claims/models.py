@@ -482,3 +482,42 @@ class ReprocessRow(Base):
     done_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     done_version: Mapped[int | None] = mapped_column(Integer)
     """The version reprocessing wrote (None when the claim came out unchanged)."""
+
+
+APPEAL_STATUSES = ("open", "upheld", "overturned", "withdrawn")
+APPEAL_CHANNELS = ("web", "phone", "mail")
+
+
+class AppealRow(Base):
+    """A member's appeal of a claim decision (29 CFR 2560.503-1): filed within 180 days of the
+    decision, decided by a claims examiner by its due time. At most one open per claim."""
+
+    __tablename__ = "claim_appeals"
+    __table_args__ = (
+        Index(
+            "uq_claim_appeals_open",
+            "claim_id",
+            unique=True,
+            sqlite_where=text("status = 'open'"),
+            postgresql_where=text("status = 'open'"),
+        ),
+        Index("ix_claim_appeals_due", "status", "due_by"),
+        CheckConstraint(_in("status", APPEAL_STATUSES), name="status"),
+        CheckConstraint(_in("channel", APPEAL_CHANNELS), name="channel"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    claim_id: Mapped[int] = mapped_column(ID, ForeignKey("claims.id", ondelete="RESTRICT"))
+    member_id: Mapped[int] = mapped_column(ForeignKey("members.id", ondelete="RESTRICT"))
+    version: Mapped[int] = mapped_column(Integer)
+    """The claim version appealed."""
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    channel: Mapped[str] = mapped_column(String(5))
+    reason: Mapped[str] = mapped_column(Text)
+    filed_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    filed_by: Mapped[str] = mapped_column(String(120))
+    due_by: Mapped[datetime] = mapped_column(UTCDateTime)
+    status: Mapped[str] = mapped_column(String(10), default="open")
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    decided_by: Mapped[str | None] = mapped_column(String(120))
+    decision: Mapped[str | None] = mapped_column(Text)

@@ -456,3 +456,42 @@ class EstimateRead(BaseModel):
     allowed amount."""
     notes: list[EobNoteRead]
     disclaimer: str
+
+
+class AppealCreate(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    reason: Annotated[str, Field(min_length=1, max_length=4000)]
+    """Why the member disagrees, in its words."""
+    urgent: bool = False
+    """Urgent care: decided within 72 hours instead of 30 days."""
+    channel: Literal["web", "phone", "mail"] | None = None
+    """How it came in (staff filing on a member's behalf); a member's own is ``web``."""
+
+
+class AppealDecision(BaseModel):
+    model_config = {"extra": "forbid"}
+
+    outcome: Literal["upheld", "overturned", "withdrawn"]
+    note: Annotated[str, Field(min_length=1, max_length=4000)]
+    """The reasons, as the decision letter gives them."""
+
+
+class AppealRead(BaseModel):
+    id: int
+    claim_id: str
+    claim_key: int
+    member_id: str
+    patient: str
+    version: int
+    urgent: bool
+    channel: str
+    reason: str
+    filed_at: datetime
+    filed_by: str
+    due_by: datetime
+    overdue: bool
+    status: str
+    decided_at: datetime | None
+    decided_by: str | None
+    decision: str | None

@@ -97,6 +97,12 @@ def find_claim(
     return found[-1]
 
 
+def claim_key(*, uow: UnitOfWork, actor: Principal, claim_id: str, npi: str | None = None) -> int:
+    """The database id of the claim with this public id, if the actor may see it."""
+    with uow:
+        return find_claim(uow.session, actor, claim_id, npi, date.today()).id
+
+
 def claim_by_key(session: Session, actor: Principal, key: int, today: date) -> ClaimRow:
     """The claim with this database id, if the actor may see it (else NotFound, as for none)."""
     claim = session.get(ClaimRow, key)

@@ -1,4 +1,5 @@
-"""Examiners' pages: the pend queue and a claim with its versions and the decision forms.
+"""Examiners' pages: the pend queue, the appeal queue (``/work/appeals``: open appeals by due
+time, decided here by examiners), and a claim with its versions and the decision forms.
 
 ``/work/pended`` lists pended claims, oldest first, filtered by reason, employer and age;
 ``/claims/{key}`` shows a claim (any TPA staff) with forms to release, deny or override
@@ -10,6 +11,7 @@ cookie is ``SameSite=Strict``, so another site cannot post these forms as a sign
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import date
 from typing import Annotated, TypeVar
 
 from fastapi import APIRouter, Form, Request
@@ -18,9 +20,15 @@ from pydantic import BaseModel, ValidationError
 from sqlalchemy import select
 
 from aso.bootstrap import App
-from aso.claims import examiner
+from aso.claims import appeals, examiner
 from aso.claims.models import ClaimRow
-from aso.claims.schemas import DecisionResult, DenyRequest, OverrideRequest, ReleaseRequest
+from aso.claims.schemas import (
+    AppealDecision,
+    DecisionResult,
+    DenyRequest,
+    OverrideRequest,
+    ReleaseRequest,
+)
 from aso.claims.service import get_claim
 from aso.db.uow import UnitOfWork
 from aso.employers.service import list_employers
@@ -208,3 +216,54 @@ def override_form(
         return examiner.override(uow=uow, actor=actor, claim_id=number, request=data, npi=npi)
 
     return _decided(request, app, principal, key, decide)
+
+
+@router.get("/work/appeals", response_model=None)
+def appeals_page(request: Request, app: AsoApp, principal: Caller) -> Response:
+    if principal is None:
+        return to_login()
+    return _appeals_page(request, app, principal)
+
+
+@router.post("/work/appeals/{appeal_id}", response_model=None)
+def decide_appeal_form(
+    request: Request,
+    appeal_id: int,
+    app: AsoApp,
+    principal: Caller,
+    outcome: Annotated[str, Form()],
+    note: Annotated[str, Form()] = "",
+) -> Response:
+    """An examiner's decision on an appeal; back to the queue, or with what is wrong."""
+    if principal is None:
+        return to_login()
+    try:
+        data = _validated(AppealDecision, {"outcome": outcome, "note": note.strip()})
+        appeals.decide_appeal(uow=app.uow(), actor=principal, appeal_id=appeal_id, data=data)
+    except AsoError as exc:
+        return _appeals_page(request, app, principal, error=_message(exc),
+                             status_code=exc.status_code)  # fmt: skip
+    return _appeals_page(request, app, principal, decided=appeal_id)
+
+
+def _appeals_page(
+    request: Request,
+    app: App,
+    principal: Principal,
+    *,
+    error: str | None = None,
+    decided: int | None = None,
+    status_code: int = 200,
+) -> Response:
+    context: dict[str, object] = {"principal": principal, "error": error, "decided": decided}
+    try:
+        context["queue"] = appeals.appeal_queue(uow=app.uow(), actor=principal)
+    except AsoError as exc:
+        context["error"] = str(exc)
+        return templates.TemplateResponse(
+            request, "appeals.html", context, status_code=exc.status_code
+        )
+    context["may_decide"] = principal.role in appeals.DECIDERS
+    context["today"] = date.today()
+    context["due_label"] = appeals.due_label
+    return templates.TemplateResponse(request, "appeals.html", context, status_code=status_code)

@@ -26,10 +26,11 @@ from starlette.concurrency import run_in_threadpool
 
 from aso.api.deps import PDF, attachment
 from aso.bootstrap import App
+from aso.claims.appeals import appeals_of, file_appeal
 from aso.claims.eob import APPEAL_RIGHTS, category_label, claim_eob_by_key, member_claims
 from aso.claims.eob_pdf import eob_pdf_bytes
 from aso.claims.estimate import estimate
-from aso.claims.schemas import BalanceRead, ClaimSummaryRead, EstimateRequest
+from aso.claims.schemas import AppealCreate, BalanceRead, ClaimSummaryRead, EstimateRequest
 from aso.claims.service import member_accumulators
 from aso.errors import AsoError, Forbidden, ValidationFailed
 from aso.members.id_card import id_card
@@ -117,13 +118,59 @@ def meters(balances: list[BalanceRead]) -> list[Meters]:
 def eob_page(request: Request, key: int, app: AsoApp, principal: Caller) -> Response:
     if principal is None:
         return to_login()
-    context: dict[str, object] = {"principal": principal, "appeal": APPEAL_RIGHTS}
+    return _eob_page(request, app, principal, key)
+
+
+@router.post("/eob/{key}/appeal", response_model=None)
+async def appeal_form(request: Request, key: int, app: AsoApp, principal: Caller) -> Response:
+    """File an appeal from the EOB page; back to the page with it, or with what is wrong."""
+    if principal is None:
+        return to_login()
+    form = await request.form()
+    fields = {
+        "reason": str(form.get("reason") or "").strip(),
+        "urgent": form.get("urgent") == "on",
+        **({"channel": str(form.get("channel"))} if form.get("channel") else {}),
+    }
+
+    def file() -> Response:
+        try:
+            data = AppealCreate.model_validate(fields)
+            file_appeal(uow=app.uow(), actor=principal, key=key, data=data)
+        except ValidationError as exc:
+            problem = "; ".join(f"{e['loc'][-1]}: {e['msg']}" for e in exc.errors())
+            return _eob_page(request, app, principal, key, problem=problem, status_code=422)
+        except AsoError as exc:
+            return _eob_page(request, app, principal, key, problem=str(exc),
+                             status_code=exc.status_code)  # fmt: skip
+        return _eob_page(request, app, principal, key, filed=True)
+
+    return await run_in_threadpool(file)
+
+
+def _eob_page(
+    request: Request,
+    app: App,
+    principal: Principal,
+    key: int,
+    *,
+    problem: str | None = None,
+    filed: bool = False,
+    status_code: int = 200,
+) -> Response:
+    context: dict[str, object] = {
+        "principal": principal,
+        "appeal": APPEAL_RIGHTS,
+        "problem": problem,
+        "filed": filed,
+    }
     try:
         context["eob"] = claim_eob_by_key(uow=app.uow(), actor=principal, key=key)
+        context["appeals"] = appeals_of(uow=app.uow(), actor=principal, key=key)
     except AsoError as exc:
         context["error"] = str(exc)
         return templates.TemplateResponse(request, "eob.html", context, status_code=exc.status_code)
-    return templates.TemplateResponse(request, "eob.html", context)
+    return templates.TemplateResponse(request, "eob.html", context, status_code=status_code)
 
 
 @router.get("/eob/{key}/pdf", response_model=None)
