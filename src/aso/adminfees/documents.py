@@ -18,7 +18,7 @@ from aso.adminfees.domain import percent
 from aso.adminfees.schemas import InvoiceLineRead, InvoiceRead
 from aso.config import tpa_identity
 from aso.money import dollars, fmt
-from aso.pdf import latin, long_date
+from aso.pdf import LetterDocument, latin, long_date
 
 
 @dataclass(frozen=True, slots=True)
@@ -95,7 +95,7 @@ def invoice_pdf_bytes(invoice: InvoiceRead, issuer: Issuer | None = None) -> byt
     """A one-or-more page invoice: the TPA, the employer billed, number, month, issue and due
     dates, the month's charges, the adjustments of earlier months (each with the month it
     corrects), and the totals."""
-    pdf = _Invoice(invoice)
+    pdf = LetterDocument(f"Invoice {invoice.number}")
     pdf.set_title(f"Invoice {invoice.number}")
     issuer = issuer or tpa_issuer()
     pdf.set_author(issuer.name)
@@ -111,22 +111,6 @@ def invoice_pdf_bytes(invoice: InvoiceRead, issuer: Issuer | None = None) -> byt
         _adjustment_table(pdf, adjustments)
     _totals(pdf, invoice)
     return bytes(pdf.output())
-
-
-class _Invoice(FPDF):
-    def __init__(self, invoice: InvoiceRead) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="letter")
-        self.invoice = invoice
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(15, 15, 15)
-
-    def footer(self) -> None:
-        self.set_y(-13)
-        self.set_font("Helvetica", size=8)
-        self.set_text_color(110)
-        text = f"Invoice {self.invoice.number} - page {self.page_no()} of {{nb}}"
-        self.cell(0, 5, latin(text), align="C")
-        self.set_text_color(0)
 
 
 def _header(pdf: FPDF, invoice: InvoiceRead, issuer: Issuer) -> None:

@@ -19,7 +19,7 @@ from aso.claims.eob import APPEAL_RIGHTS
 from aso.claims.schemas import BalanceRead, EobLineRead, EobRead
 from aso.config import tpa_identity
 from aso.money import dollars
-from aso.pdf import latin, long_date
+from aso.pdf import LetterDocument, latin, long_date
 
 COLUMNS = (
     ("Date", 16, "L"),
@@ -40,7 +40,7 @@ BAR_WIDTH = 90
 def eob_pdf_bytes(eob: EobRead) -> bytes:
     """The EOB of one claim (see the module)."""
     tpa = tpa_identity()
-    pdf = _Eob(eob)
+    pdf = LetterDocument(f"Claim {eob.claim_id}", margin=13)
     pdf.set_title(f"Explanation of benefits {eob.claim_id}")
     pdf.set_author(tpa.name)
     pdf.add_page()
@@ -67,23 +67,6 @@ def eob_pdf_bytes(eob: EobRead) -> bytes:
     pdf.set_font("Helvetica", size=8.5)
     _paragraph(pdf, APPEAL_RIGHTS, 4)
     return bytes(pdf.output())
-
-
-class _Eob(FPDF):
-    def __init__(self, eob: EobRead) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="letter")
-        self.eob = eob
-        self.alias_nb_pages()
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(13, 13, 13)
-
-    def footer(self) -> None:
-        self.set_y(-13)
-        self.set_font("Helvetica", size=8)
-        self.set_text_color(110)
-        text = f"Claim {self.eob.claim_id} - page {self.page_no()} of {{nb}}"
-        self.cell(0, 5, latin(text), align="C")
-        self.set_text_color(0)
 
 
 def _facts(pdf: FPDF, eob: EobRead) -> None:

@@ -17,7 +17,7 @@ from fpdf.enums import XPos, YPos
 from aso.adminfees.documents import Issuer, tpa_issuer
 from aso.money import ZERO, dollars, fmt
 from aso.payments.schemas import FundingLine, FundingRequestRead
-from aso.pdf import latin
+from aso.pdf import LetterDocument, latin
 
 CSV_COLUMNS = (
     "request",
@@ -60,7 +60,7 @@ def request_pdf_bytes(request: FundingRequestRead, issuer: Issuer | None = None)
     """The request: who asks whom for what, the amounts that make it up (claims, overpayments
     to recover, funds on hand, prefunding), totals by line of coverage and service month, then
     every claim."""
-    pdf = _Request(request)
+    pdf = LetterDocument(f"Funding request {request.number}")
     pdf.set_title(f"Funding request {request.number}")
     issuer = issuer or tpa_issuer()
     pdf.set_author(issuer.name)
@@ -70,22 +70,6 @@ def request_pdf_bytes(request: FundingRequestRead, issuer: Issuer | None = None)
     _by_coverage(pdf, request.lines)
     _detail(pdf, request.lines)
     return bytes(pdf.output())
-
-
-class _Request(FPDF):
-    def __init__(self, request: FundingRequestRead) -> None:
-        super().__init__(orientation="portrait", unit="mm", format="letter")
-        self.request = request
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(15, 15, 15)
-
-    def footer(self) -> None:
-        self.set_y(-13)
-        self.set_font("Helvetica", size=8)
-        self.set_text_color(110)
-        text = f"Funding request {self.request.number} - page {self.page_no()} of {{nb}}"
-        self.cell(0, 5, latin(text), align="C")
-        self.set_text_color(0)
 
 
 def _line(pdf: FPDF, text: str, height: float = 4.5, style: str = "", size: int = 9) -> None:
