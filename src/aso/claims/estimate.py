@@ -174,35 +174,25 @@ def _contract_price(
     family: Family, reference: EmployerReference, claim: Claim, request: EstimateRequest
 ) -> Decimal:
     first, second = (_run(family, reference, _charged(claim, p)).lines[0] for p in PROBES)
+    service = _service(request.procedure, request.category)
     if first.status is LineStatus.DENIED:
         why = " ".join(note.text for note in notes_for([first])) or "It is not covered."
-        raise ValidationFailed(
-            [
-                Problem(
-                    "charge",
-                    f"the plan would not pay for {_service(request)}: {why} Give the charge you "
-                    "expect to see what you would owe.",
-                )
-            ]
+        message = (
+            f"the plan would not pay for {service}: {why} Give the charge you expect to see "
+            "what you would owe."
         )
+        raise ValidationFailed([Problem("charge", message)])
     if first.allowed and first.allowed == second.allowed:
         return first.allowed
-    raise ValidationFailed(
-        [
-            Problem(
-                "charge",
-                f"no contract price for {_service(request)} with this provider: "
-                "give the charge you expect",
-            )
-        ]
-    )
+    message = f"no contract price for {service} with this provider: give the charge you expect"
+    raise ValidationFailed([Problem("charge", message)])
 
 
-def _service(request: EstimateRequest) -> str:
-    label = category_label(request.category)
-    if request.procedure and label:
-        return f"{request.procedure} ({label})"
-    return request.procedure or label
+def _service(procedure: str | None, category: str | None) -> str:
+    label = category_label(category)
+    if procedure and label:
+        return f"{procedure} ({label})"
+    return procedure or label
 
 
 def _read(
@@ -219,14 +209,10 @@ def _read(
     notes = [PENDED if note.code == "PENDED" else note for note in notes_for([line])]
     if provider.network is Network.OUT:
         notes.append(OUT_OF_NETWORK)
-    service = _service(request)
-    category = category_label(line.category)
-    if request.procedure and category and not request.category:
-        service = f"{request.procedure} ({category})"
     return EstimateRead(
         member_id=member_number,
         service_date=on,
-        service=service,
+        service=_service(request.procedure, request.category or line.category),
         provider_npi=provider.npi,
         provider_name=name,
         network=provider.network.value,

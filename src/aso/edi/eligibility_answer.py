@@ -53,7 +53,6 @@ BIRTH_DATE_MISMATCH = Rejection("71")
 PATIENT_NOT_FOUND = Rejection("77")
 NOT_AUTHORIZED = Rejection("41", action="N")
 """2100B: authorization/access restrictions, resubmission not allowed."""
-NPI_QUALIFIER = "XX"
 PLAN_BEGIN, PLAN_END = "346", "347"
 
 
@@ -62,10 +61,7 @@ def answer_inquiry(
 ) -> EligibilityAnswer:
     """The 271 answer to one inquiry (see the module)."""
     subscriber = inquiry.subscriber
-    receiver = inquiry.receiver
-    if actor.role is Role.PROVIDER and not (
-        receiver.id_qualifier == NPI_QUALIFIER and actor.may_act_for_provider(receiver.id)
-    ):
+    if actor.role is Role.PROVIDER and not actor.may_act_for_provider(inquiry.receiver.npi):
         return EligibilityAnswer(inquiry, _echo(subscriber), receiver_rejection=NOT_AUTHORIZED)
     if not subscriber.name.id:
         return _rejected(inquiry, MISSING_ID)
